@@ -1,0 +1,84 @@
+"""Roles and what each may do. Every action checks a capability from here.
+
+A user has exactly one role. Helpdesk roles work across all companies; a customer contact
+acts only for its own company (enforced by the actions and by `selectors`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    ENGINEER = "engineer"
+    ONCALL = "oncall"
+    MANAGER = "manager"
+    ADMIN = "admin"
+    CUSTOMER = "customer"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.OPERATOR: "Helpdesk operator",
+    Role.ENGINEER: "Support engineer",
+    Role.ONCALL: "On-call engineer",
+    Role.MANAGER: "Manager",
+    Role.ADMIN: "Administrator",
+    Role.CUSTOMER: "Customer contact",
+}
+
+HELPDESK_ROLES = frozenset({Role.OPERATOR, Role.ENGINEER, Role.ONCALL, Role.MANAGER, Role.ADMIN})
+ENGINEERING_ROLES = frozenset({Role.ENGINEER, Role.ONCALL, Role.MANAGER, Role.ADMIN})
+
+
+class Capability(StrEnum):
+    LOG_TICKET = "log_ticket"
+    PROPOSE_PRIORITY = "propose_priority"
+    SET_PRIORITY = "set_priority"
+    PUBLIC_REPLY = "public_reply"
+    INTERNAL_NOTE = "internal_note"
+    LOG_PHONE_CALL = "log_phone_call"
+    INVESTIGATE = "investigate"
+    CHANGE_STATUS = "change_status"
+    RESOLVE = "resolve"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    SPLIT = "split"
+    CLASSIFY = "classify"
+    CHANGE_COVERAGE = "change_coverage"
+    ATTACH = "attach"
+    VIEW_INTERNAL = "view_internal"
+    VIEW_ALL_COMPANIES = "view_all_companies"
+
+
+_ALL = frozenset(Role)
+CAPABILITIES: dict[Capability, frozenset[Role]] = {
+    Capability.LOG_TICKET: _ALL,
+    Capability.PROPOSE_PRIORITY: frozenset({Role.CUSTOMER}),
+    Capability.SET_PRIORITY: HELPDESK_ROLES,
+    Capability.PUBLIC_REPLY: _ALL,
+    Capability.INTERNAL_NOTE: HELPDESK_ROLES,
+    Capability.LOG_PHONE_CALL: HELPDESK_ROLES,
+    Capability.INVESTIGATE: ENGINEERING_ROLES,
+    Capability.CHANGE_STATUS: HELPDESK_ROLES,
+    Capability.RESOLVE: ENGINEERING_ROLES,
+    Capability.CLOSE: _ALL,
+    Capability.REOPEN: _ALL,
+    Capability.SPLIT: HELPDESK_ROLES,
+    Capability.CLASSIFY: frozenset({Role.ENGINEER, Role.ONCALL, Role.MANAGER, Role.ADMIN}),
+    Capability.CHANGE_COVERAGE: frozenset({Role.MANAGER, Role.ADMIN}),
+    Capability.ATTACH: _ALL,
+    Capability.VIEW_INTERNAL: HELPDESK_ROLES,
+    Capability.VIEW_ALL_COMPANIES: HELPDESK_ROLES,
+}
+
+
+def role_can(role: str, capability: Capability) -> bool:
+    try:
+        return Role(role) in CAPABILITIES[capability]
+    except ValueError:
+        return False

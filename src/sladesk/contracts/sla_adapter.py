@@ -1,0 +1,135 @@
+"""Turn policy and calendar rows into SLA engine values, and compute due times with them.
+
+The only place where the Django side talks to `sladesk.sla`. Policies are stored without
+their calendars; the calendars come from `SlaCalendar` rows (plus `CalendarDate` rows for
+extra holidays and open days), so an administrator edits each once and every policy that
+names it follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sladesk.contracts.models import CalendarDate, SlaCalendar, SlaPolicy
+from sladesk.sla import (
+    BUILTIN_CALENDARS,
+    DEFAULT_POLICY,
+    Calendar,
+    Policy,
+    response_due,
+)
+
+DEFAULT_POLICY_NAME = "default"
+
+
+def calendar_data_from_row(row: SlaCalendar, dates: Iterable[CalendarDate] = ()) -> dict[str, Any]:
+    data = dict(row.data or {})
+    data["name"] = row.name
+    closed = dict(data.get("closed_dates") or {})
+    if isinstance(data.get("closed_dates"), list):
+        closed = {d: "" for d in data["closed_dates"]}
+    extra_open = set(data.get("extra_open_dates") or [])
+    for entry in dates:
+        key = entry.date.isoformat()
+        if entry.kind == CalendarDate.Kind.CLOSED:
+            closed[key] = entry.reason or "Closed"
+            extra_open.discard(key)
+        else:
+            extra_open.add(key)
+            closed.pop(key, None)
+    data["closed_dates"] = closed
+    data["extra_open_dates"] = sorted(extra_open)
+    return data
+
+
+def calendar_from_row(row: SlaCalendar, dates: Iterable[CalendarDate] | None = None) -> Calendar:
+    if dates is None:
+        dates = list(row.dates.all()) if row.pk else []
+    return Calendar.from_dict(calendar_data_from_row(row, dates))
+
+
+def policy_data_for_storage(policy: Policy) -> dict[str, Any]:
+    data = policy.to_dict()
+    data.pop("calendars", None)
+    return data
+
+
+# Engine values are immutable and calendars cache their timelines: keep them while the
+# rows they came from are unchanged.
+_cache: dict[tuple[Any, ...], Policy] = {}
+
+
+def policy_from_row(row: SlaPolicy) -> Policy:
+    calendar_rows = list(SlaCalendar.objects.order_by("pk"))
+    date_rows = list(CalendarDate.objects.order_by("pk"))
+    key = (
+        row.pk,
+        repr(row.data),
+        row.name,
+        tuple((c.pk, c.name, repr(c.data)) for c in calendar_rows),
+        tuple((d.calendar_id, d.date, d.kind, d.reason) for d in date_rows),
+    )
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    by_calendar: dict[int, list[CalendarDate]] = {}
+    for d in date_rows:
+        by_calendar.setdefault(d.calendar_id, []).append(d)
+    calendars = [calendar_from_row(c, by_calendar.get(c.pk, [])) for c in calendar_rows]
+    data = dict(row.data or {})
+    data.pop("calendars", None)
+    data["name"] = row.name
+    if not calendars:
+        calendars = list(BUILTIN_CALENDARS.values())
+    policy = Policy.from_dict(data, calendars=calendars)
+    if len(_cache) > 64:
+        _cache.clear()
+    _cache[key] = policy
+    return policy
+
+
+def ensure_reference_data() -> SlaPolicy:
+    """Create the built-in calendars and the default policy when missing; return the default.
+
+    The data migration does the same on a new database; this keeps a flushed test database
+    (or one whose rows an administrator deleted) usable.
+    """
+    for name, calendar in BUILTIN_CALENDARS.items():
+        SlaCalendar.objects.get_or_create(name=name, defaults={"data": calendar.to_dict()})
+    default = SlaPolicy.objects.filter(is_default=True).first()
+    if default is None:
+        default, _ = SlaPolicy.objects.get_or_create(
+            name=DEFAULT_POLICY_NAME,
+            defaults={"data": policy_data_for_storage(DEFAULT_POLICY), "is_default": True},
+        )
+        if not default.is_default:
+            default.is_default = True
+            default.save(update_fields=["is_default"])
+    return default
+
+
+def default_policy_row() -> SlaPolicy:
+    return ensure_reference_data()
+
+
+def compute_response_due(
+    *,
+    policy_row: SlaPolicy,
+    priority: str,
+    coverage: str | None,
+    logged_at: dt.datetime,
+) -> dt.datetime | None:
+    """The response due time, or None (no valid contract, or an enhancement)."""
+    policy = policy_from_row(policy_row)
+    return response_due(policy, priority, coverage or None, logged_at)
+
+
+def explain_due(
+    *, policy_row: SlaPolicy, priority: str, coverage: str | None, logged_at: dt.datetime
+) -> str:
+    from sladesk.sla import explain_response_due
+
+    policy = policy_from_row(policy_row)
+    return explain_response_due(policy, priority, coverage or None, logged_at).text()

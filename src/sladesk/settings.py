@@ -1,0 +1,161 @@
+"""Django settings for sladesk, read from environment variables (see `.env.example`).
+
+Nothing secret is committed. In production (`SLADESK_DEBUG` false) the server refuses to
+start without `SLADESK_SECRET_KEY` (see `sladesk.core.checks`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+# Runtime data (SQLite database, private uploads) lives in ./var of the working directory
+# unless SLADESK_VAR_DIR says otherwise.
+VAR_DIR = Path(os.environ.get("SLADESK_VAR_DIR") or Path.cwd() / "var").resolve()
+
+DEBUG = env_bool("SLADESK_DEBUG", False)
+
+_secret_key = os.environ.get("SLADESK_SECRET_KEY", "").strip()
+# True when no real key was configured: the system check `sladesk.E001` and the WSGI entry
+# point refuse to serve in production in that case. The demo and the test suite run with it.
+SLADESK_SECRET_KEY_MISSING = not _secret_key
+SECRET_KEY = _secret_key or "sladesk-insecure-development-key-never-use-in-production"
+
+ALLOWED_HOSTS = env_list("SLADESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("SLADESK_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "sladesk.core",
+    "sladesk.accounts",
+    "sladesk.customers",
+    "sladesk.contracts",
+    "sladesk.tickets",
+    "sladesk.audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "sladesk.urls"
+WSGI_APPLICATION = "sladesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: DATABASE_URL, SQLite in ./var by default. SQLite runs in WAL mode with
+# IMMEDIATE transactions so concurrent writers queue instead of failing on lock upgrade.
+DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'sladesk.sqlite3'}"
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+_database = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _name = str(_database.get("NAME") or "")
+    if _name and _name != ":memory:":
+        Path(_name).parent.mkdir(parents=True, exist_ok=True)
+    _database["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DATABASES = {"default": _database}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "tickets:list"
+LOGOUT_REDIRECT_URL = "login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves straight from the app static folders: no collectstatic step needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Attachments are private: stored outside any public URL and served only through the
+# permission-checked view `tickets:attachment`. There is deliberately no MEDIA_URL route.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("SLADESK_PRIVATE_MEDIA_ROOT") or VAR_DIR / "private")
+MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+MEDIA_URL = "/private-media-not-served/"
+SLADESK_MAX_ATTACHMENT_BYTES = int(os.environ.get("SLADESK_MAX_ATTACHMENT_BYTES", 20 * 1024**2))
+
+# Ticket references: PREFIX-NUMBER, e.g. CS-104233.
+SLADESK_TICKET_PREFIX = os.environ.get("SLADESK_TICKET_PREFIX", "CS").strip() or "CS"
+
+SESSION_COOKIE_HTTPONLY = True
+# Set SLADESK_SECURE_COOKIES=true when served over HTTPS (behind a TLS proxy).
+SESSION_COOKIE_SECURE = env_bool("SLADESK_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SLADESK_LOG_LEVEL", "INFO")},
+}

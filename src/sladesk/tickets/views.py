@@ -1,0 +1,114 @@
+"""Minimal server-rendered pages. Reads go through selectors; writes call actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from sladesk.accounts.roles import Capability
+from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.tickets import actions, selectors
+from sladesk.tickets.models import Status, Ticket
+
+
+def _ticket_or_404(request: HttpRequest, reference: str) -> Ticket:
+    try:
+        return selectors.ticket_for(request.user, reference)
+    except Ticket.DoesNotExist as exc:
+        raise Http404("No such ticket") from exc
+
+
+@require_GET
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    tickets = selectors.tickets_visible_to(request.user)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        tickets = tickets.filter(status=status)
+    page = Paginator(tickets, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tickets/list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Status.choices,
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_GET
+@login_required
+def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = _ticket_or_404(request, reference)
+    user = request.user
+    staff = user.can(Capability.VIEW_INTERNAL)  # type: ignore[union-attr]
+    return render(
+        request,
+        "tickets/detail.html",
+        {
+            "ticket": ticket,
+            "staff": staff,
+            "conversation": selectors.messages_visible_to(user, ticket),
+            "attachments": selectors.attachments_visible_to(user, ticket),
+            "events": selectors.audit_events_visible_to(user, ticket),
+            "response_state": ticket.response_state(timezone.now()),
+            "can_note": user.can(Capability.INTERNAL_NOTE),  # type: ignore[union-attr]
+        },
+    )
+
+
+@require_POST
+@login_required
+def post_reply(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = _ticket_or_404(request, reference)
+    kind = request.POST.get("kind", "public")
+    uploads = request.FILES.getlist("attachments")
+    try:
+        if kind == "internal":
+            actions.add_internal_note(
+                actor=request.user,  # type: ignore[arg-type]
+                ticket=ticket,
+                body=request.POST.get("body", ""),
+                attachments=uploads,
+            )
+        else:
+            actions.add_public_reply(
+                actor=request.user,  # type: ignore[arg-type]
+                ticket=ticket,
+                body=request.POST.get("body", ""),
+                attachments=uploads,
+            )
+    except ActionValidationError as exc:
+        for field, message in exc.errors.items():
+            messages.error(request, f"{field}: {message}")
+    except ActionPermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Saved.")
+    return redirect("tickets:detail", reference=ticket.reference)
+
+
+@require_GET
+@login_required
+def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    ticket = _ticket_or_404(request, reference)
+    try:
+        found = selectors.attachments_visible_to(request.user, ticket).get(pk=pk)
+    except Exception as exc:
+        raise Http404("No such attachment") from exc
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.original_name,
+        content_type=found.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
