@@ -1,31 +1,25 @@
-"""Private storage for attachments: files live under PRIVATE_MEDIA_ROOT and have no URL."""
+"""Private storage for attachments: files live under PRIVATE_MEDIA_ROOT and have no URL.
+
+The location follows `settings.MEDIA_ROOT`, which the settings point at the private root;
+no URL route serves it. Files are read only by the permission-checked view.
+"""
 
 from __future__ import annotations
 
 from typing import NoReturn
 
-from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.utils.functional import LazyObject
 
 
 class PrivateStorage(FileSystemStorage):
-    def __init__(self) -> None:
-        super().__init__(location=str(settings.PRIVATE_MEDIA_ROOT), base_url=None)
-
     def url(self, name: str | None) -> NoReturn:
         raise ValueError(
             "private attachments have no public URL; serve them through tickets:attachment"
         )
 
 
-class _LazyPrivateStorage(LazyObject):
-    def _setup(self) -> None:
-        self._wrapped = PrivateStorage()
-
-
-private_storage = _LazyPrivateStorage()
+_storage = PrivateStorage()
 
 
 def get_private_storage() -> FileSystemStorage:
-    return PrivateStorage()
+    return _storage
