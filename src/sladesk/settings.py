@@ -132,7 +132,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Only needed if you run collectstatic; WhiteNoise serves from the app folders otherwise.
+STATIC_ROOT = os.environ.get("SLADESK_STATIC_ROOT") or None
 # WhiteNoise serves straight from the app static folders: no collectstatic step needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

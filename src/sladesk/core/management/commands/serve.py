@@ -1,0 +1,60 @@
+"""`sladesk serve`: run the production server (gunicorn) against DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sladesk.core.checks import MISSING_KEY_MESSAGE, production_without_secret_key
+
+
+class Command(BaseCommand):
+    help = "Serve sladesk with gunicorn (migrates first unless --no-migrate)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("SLADESK_BIND", "127.0.0.1:8000"))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("SLADESK_WORKERS", "2"))
+        )
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--no-migrate", action="store_true")
+        parser.add_argument(
+            "--check-only",
+            action="store_true",
+            help="run the start-up checks and migrations, then exit without serving",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if production_without_secret_key():
+            raise CommandError(MISSING_KEY_MESSAGE)
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=1)
+        if options["check_only"]:
+            self.stdout.write("ready to serve")
+            return
+        from gunicorn.app.base import BaseApplication
+
+        from sladesk.wsgi import application
+
+        config = {
+            "bind": options["bind"],
+            "workers": options["workers"],
+            "threads": options["threads"],
+            "worker_class": "gthread",
+            "accesslog": "-",
+            "errorlog": "-",
+        }
+
+        class SladeskGunicorn(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                for key, value in config.items():
+                    self.cfg.set(key, value)
+
+            def load(self) -> Any:
+                return application
+
+        self.stdout.write(f"sladesk serving on http://{options['bind']}")
+        SladeskGunicorn().run()
