@@ -181,15 +181,22 @@ def response_due_many(
         return out.view("datetime64[us]")
     comp = _compiled(policy)
     valid = (c >= 0) & (t != NAT)
+    if not valid.any():
+        return out.view("datetime64[us]")
+    # NaT rows get a harmless stand-in instant so every array step stays in range; their
+    # result is left NaT.
+    t = np.where(valid, t, t[valid].min())
     key = p.astype(np.int16) * len(COVERAGE_ORDER) + np.where(valid, c, 0)
+    lo, hi = int(t.min()), int(t.max())
+    hours = policy.hours
+    hours_tl = hours.timeline_for(lo, hi)
+    # One search on the hours calendar serves both the in-hours test and the business
+    # arithmetic of every row counted on that calendar (most rows).
+    hours_count = hours_tl.by_start.count_le(t)
     tidx = comp.sel_in[key]
     if comp.needs_hours:
-        differs = comp.sel_in[key] != comp.sel_out[key]
-        if differs.any():
-            rows = np.flatnonzero(differs & valid)
-            hours_tl = policy.hours.timeline_for(int(t[rows].min()), int(t[rows].max()))
-            closed = ~hours_tl.is_open_many(t[rows])
-            tidx[rows[closed]] = comp.sel_out[key[rows[closed]]]
+        closed = ~hours_tl.is_open_many(t, hours_count)
+        tidx = np.where(closed, comp.sel_out[key], tidx)
     kind = np.where(valid, comp.kind[tidx], _K_CODE[TargetKind.NONE])
     span = comp.minutes_us[tidx]
 
@@ -201,7 +208,8 @@ def response_due_many(
         on_cal = cal_of_row == ci
         business = np.flatnonzero(on_cal & (kind == _K_CODE[TargetKind.BUSINESS_MINUTES]))
         if len(business):
-            out[business] = _add_many(cal, t[business], span[business])
+            count = hours_count[business] if cal is hours else None
+            out[business] = _add_many(cal, t[business], span[business], count)
         next_day = np.flatnonzero(on_cal & (kind == _K_CODE[TargetKind.NEXT_BUSINESS_DAY_CLOSE]))
         if len(next_day):
             out[next_day] = _next_close_many(cal, t[next_day])
@@ -212,21 +220,20 @@ def response_due_many(
     return out.view("datetime64[us]")
 
 
-def _add_many(cal: Calendar, t: IntArray, span: IntArray) -> IntArray:
+def _add_many(cal: Calendar, t: IntArray, span: IntArray, count: IntArray | None) -> IntArray:
     tl = cal.timeline_for(int(t.min()), int(t.max()))
-    target = tl.business_us_many(t) + span
+    target = tl.business_us_many(t, count) + span
     while int(target.max()) > tl.total_us:
         tl = cal._widen(tl)
         target = tl.business_us_many(t) + span
-    j = np.searchsorted(tl.cum_after_np, target, side="left")
-    result: IntArray = tl.ends_np[j] - (tl.cum_after_np[j] - target)
+    result: IntArray = target + tl.shift_np[tl.by_cum_after.count_lt(target)]
     return result
 
 
 def _next_close_many(cal: Calendar, t: IntArray) -> IntArray:
     tl = cal.timeline_for(int(t.min()), int(t.max()))
     while True:
-        k = np.searchsorted(tl.day_starts_np, t, side="right") - 1
+        k = tl.by_day_start.count_le(t) - 1
         closes: IntArray = tl.next_close_np[k]
         if not (closes < 0).any():
             return closes
