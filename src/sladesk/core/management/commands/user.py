@@ -15,6 +15,7 @@ from sladesk.customers.models import Company
 
 
 class Command(BaseCommand):
+    stealth_options = ("stdin",)
     help = "Manage users. `user create` adds a user with a role (password read from stdin)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,0 +1,94 @@
+"""Production refuses to start without a secret key; settings come from the environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith("SLADESK_") and k != "DATABASE_URL"
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, "DJANGO_SETTINGS_MODULE": "sladesk.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_wsgi_application_refuses_production_without_a_secret_key(tmp_path):
+    result = _run("import sladesk.wsgi", SLADESK_DEBUG="false", SLADESK_VAR_DIR=str(tmp_path))
+
+    assert result.returncode != 0
+    assert "SLADESK_SECRET_KEY is not set and SLADESK_DEBUG is false" in result.stderr
+
+
+def test_the_wsgi_application_starts_in_production_with_a_secret_key(tmp_path):
+    result = _run(
+        "import sladesk.wsgi; print('ok')",
+        SLADESK_DEBUG="false",
+        SLADESK_SECRET_KEY="x" * 60,
+        SLADESK_VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ok\n"
+
+
+def test_serve_refuses_production_without_a_secret_key(tmp_path):
+    result = _run(
+        "from sladesk.cli import main; main(['serve', '--check-only'])",
+        SLADESK_DEBUG="false",
+        SLADESK_VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode != 0
+    assert "refusing to run in production" in result.stderr
+    assert not (tmp_path / "sladesk.sqlite3").exists() or (
+        (tmp_path / "sladesk.sqlite3").stat().st_size == 0
+    )
+
+
+def test_serve_migrates_the_database_named_by_database_url(tmp_path):
+    db = tmp_path / "elsewhere.sqlite3"
+    result = _run(
+        "from sladesk.cli import main; main(['serve', '--check-only'])",
+        SLADESK_DEBUG="false",
+        SLADESK_SECRET_KEY="y" * 60,
+        DATABASE_URL=f"sqlite:///{db}",
+        SLADESK_VAR_DIR=str(tmp_path / "var"),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "ready to serve" in result.stdout
+    assert db.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("url", "engine"),
+    [
+        ("postgres://postgres@127.0.0.1:5432/sladesk", "django.db.backends.postgresql"),
+        ("sqlite:////tmp/x.sqlite3", "django.db.backends.sqlite3"),
+    ],
+)
+def test_database_url_chooses_the_database(url, engine, tmp_path):
+    result = _run(
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['ENGINE']); print(d.get('OPTIONS'))",
+        DATABASE_URL=url,
+        SLADESK_VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    printed_engine, options = result.stdout.splitlines()
+    assert printed_engine == engine
+    if engine.endswith("sqlite3"):
+        assert "journal_mode=WAL" in options
+        assert "'transaction_mode': 'IMMEDIATE'" in options
