@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sladesk.sla.calendar import Calendar, IntArray, to_us
+from sladesk.sla.calendar import Calendar, IntArray, _Timeline, to_us
 from sladesk.sla.errors import SLAInputError, require_aware
 from sladesk.sla.policy import (
     _COVERAGE_LOOKUP,
@@ -47,7 +47,7 @@ def encode_priorities(values: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[n
     if arr.dtype.kind in "iu":
         if arr.size and (arr.min() < 0 or arr.max() >= len(PRIORITY_ORDER)):
             raise SLAInputError(f"priority codes must be 0..{len(PRIORITY_ORDER) - 1}")
-        return arr.astype(np.int8)
+        return arr.astype(np.int8, copy=False)
     codes = {k: _P_CODE[v] for k, v in _PRIORITY_LOOKUP.items()}
     try:
         return np.fromiter((codes[v] for v in values), dtype=np.int8, count=len(values))
@@ -68,7 +68,7 @@ def encode_coverages(values: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[np
     if arr.dtype.kind in "iu":
         if arr.size and (arr.min() < NO_COVERAGE or arr.max() >= len(COVERAGE_ORDER)):
             raise SLAInputError(f"coverage codes must be -1..{len(COVERAGE_ORDER) - 1}")
-        return arr.astype(np.int8)
+        return arr.astype(np.int8, copy=False)
     codes: dict[Any, int] = {k: _C_CODE[v] for k, v in _COVERAGE_LOOKUP.items()}
     codes[None] = NO_COVERAGE
     try:
@@ -88,7 +88,7 @@ def to_epoch_us(values: Sequence[datetime] | npt.NDArray[Any]) -> IntArray:
     """`datetime64` (taken as UTC) or aware datetimes to int64 microseconds; NaT stays NaT."""
     arr = np.asarray(values)
     if arr.dtype.kind == "M":
-        return arr.astype("datetime64[us]").view(np.int64)
+        return arr.astype("datetime64[us]", copy=False).view(np.int64)
     out = np.empty(len(arr), dtype=np.int64)
     for row, v in enumerate(values):
         if v is None:
@@ -125,14 +125,24 @@ class _Compiled:
             self.sel_in[key] = slot(inside)
             self.sel_out[key] = slot(outside)
         self.targets = targets
-        self.kind = np.array([_K_CODE[t.target.kind] for t in targets], dtype=np.int8)
+        # Business minutes on an always-open calendar are elapsed minutes: computing them
+        # as wall-clock time spares the batch a second calendar's searches.
+        kinds = [
+            TargetKind.WALL_CLOCK_MINUTES
+            if t.target.kind is TargetKind.BUSINESS_MINUTES
+            and t.calendar is not None
+            and t.calendar.always_open
+            else t.target.kind
+            for t in targets
+        ]
+        self.kind = np.array([_K_CODE[k] for k in kinds], dtype=np.int8)
         self.minutes_us = np.array(
             [(t.target.minutes or 0) * 60_000_000 for t in targets], dtype=np.int64
         )
         self.calendars: list[Calendar] = []
         cal_idx = []
-        for t in targets:
-            if t.calendar is None:
+        for t, k in zip(targets, kinds, strict=True):
+            if t.calendar is None or k is TargetKind.WALL_CLOCK_MINUTES:
                 cal_idx.append(-1)
                 continue
             if t.calendar not in self.calendars:
@@ -140,6 +150,8 @@ class _Compiled:
             cal_idx.append(self.calendars.index(t.calendar))
         self.cal = np.array(cal_idx, dtype=np.int16)
         self.needs_hours = bool(np.any(self.sel_in != self.sel_out))
+        # sel[2 * key + closed]: the target of a row from one lookup.
+        self.sel = np.stack([self.sel_in, self.sel_out], axis=1).reshape(-1)
 
 
 _COMPILED: dict[int, tuple[Policy, _Compiled]] = {}
@@ -181,38 +193,50 @@ def response_due_many(
         return out.view("datetime64[us]")
     comp = _compiled(policy)
     valid = (c >= 0) & (t != NAT)
-    if not valid.any():
-        return out.view("datetime64[us]")
-    # NaT rows get a harmless stand-in instant so every array step stays in range; their
-    # result is left NaT.
-    t = np.where(valid, t, t[valid].min())
-    key = p.astype(np.int16) * len(COVERAGE_ORDER) + np.where(valid, c, 0)
+    all_valid = bool(valid.all())
+    if not all_valid:
+        if not valid.any():
+            return out.view("datetime64[us]")
+        # NaT rows get a harmless stand-in instant so every array step stays in range;
+        # their result is left NaT.
+        t = np.where(valid, t, t[valid].min())
+        c = np.where(valid, c, 0).astype(np.int8)
+    key = p.astype(np.int16) * len(COVERAGE_ORDER) + c
     lo, hi = int(t.min()), int(t.max())
     hours = policy.hours
     hours_tl = hours.timeline_for(lo, hi)
     # One search on the hours calendar serves both the in-hours test and the business
-    # arithmetic of every row counted on that calendar (most rows).
+    # arithmetic of every row counted on that calendar (usually most rows).
     hours_count = hours_tl.by_start.count_le(t)
-    tidx = comp.sel_in[key]
     if comp.needs_hours:
-        closed = ~hours_tl.is_open_many(t, hours_count)
-        tidx = np.where(closed, comp.sel_out[key], tidx)
-    kind = np.where(valid, comp.kind[tidx], _K_CODE[TargetKind.NONE])
+        closed = t >= hours_tl.ends_p[hours_count]
+        tidx = comp.sel[key * 2 + closed]
+    else:
+        tidx = comp.sel_in[key]
+    kind = comp.kind[tidx]
+    if not all_valid:
+        kind = np.where(valid, kind, _K_CODE[TargetKind.NONE])
     span = comp.minutes_us[tidx]
-
-    wall = kind == _K_CODE[TargetKind.WALL_CLOCK_MINUTES]
-    out[wall] = t[wall] + span[wall]
-
     cal_of_row = comp.cal[tidx]
+
+    # Whole-array arithmetic is cheaper than gathering each kind's rows first, so each
+    # formula runs on every row and np.where keeps the right answer per row.
+    np.copyto(out, t + span, where=kind == _K_CODE[TargetKind.WALL_CLOCK_MINUTES])
     for ci, cal in enumerate(comp.calendars):
         on_cal = cal_of_row == ci
-        business = np.flatnonzero(on_cal & (kind == _K_CODE[TargetKind.BUSINESS_MINUTES]))
-        if len(business):
-            count = hours_count[business] if cal is hours else None
-            out[business] = _add_many(cal, t[business], span[business], count)
-        next_day = np.flatnonzero(on_cal & (kind == _K_CODE[TargetKind.NEXT_BUSINESS_DAY_CLOSE]))
-        if len(next_day):
-            out[next_day] = _next_close_many(cal, t[next_day])
+        business = on_cal & (kind == _K_CODE[TargetKind.BUSINESS_MINUTES])
+        if business.any():
+            if cal is hours:
+                np.copyto(out, _add_many(hours, hours_tl, t, span, hours_count), where=business)
+            else:
+                rows = np.flatnonzero(business)
+                sub = t[rows]
+                cal_tl = cal.timeline_for(int(sub.min()), int(sub.max()))
+                out[rows] = _add_many(cal, cal_tl, sub, span[rows], None)
+        next_day = on_cal & (kind == _K_CODE[TargetKind.NEXT_BUSINESS_DAY_CLOSE])
+        if next_day.any():
+            rows = np.flatnonzero(next_day)
+            out[rows] = _next_close_many(cal, t[rows])
 
     if agreed_dates is not None:
         agreed = np.flatnonzero(kind == _K_CODE[TargetKind.AGREED_DATE])
@@ -220,8 +244,9 @@ def response_due_many(
     return out.view("datetime64[us]")
 
 
-def _add_many(cal: Calendar, t: IntArray, span: IntArray, count: IntArray | None) -> IntArray:
-    tl = cal.timeline_for(int(t.min()), int(t.max()))
+def _add_many(
+    cal: Calendar, tl: _Timeline, t: IntArray, span: IntArray, count: IntArray | None
+) -> IntArray:
     target = tl.business_us_many(t, count) + span
     while int(target.max()) > tl.total_us:
         tl = cal._widen(tl)

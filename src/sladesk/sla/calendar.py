@@ -169,6 +169,16 @@ class Calendar:
     # ----------------------------------------------------------------- describing days
 
     @property
+    def always_open(self) -> bool:
+        """Open every second: business time is then plain elapsed time."""
+        whole_day = (Interval(0, DAY_SECONDS),)
+        return (
+            all(day == whole_day for day in self.week)
+            and not self.closed_dates
+            and not self.holiday_country
+        )
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
