@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -49,13 +49,13 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "full_name")
     ordering = ("email",)
     filter_horizontal = ()
-    fieldsets: ClassVar = (
+    fieldsets = (  # noqa: RUF012
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("full_name", "phone")}),
         ("Role", {"fields": ("role", "company", "is_active")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets: ClassVar = (
+    add_fieldsets = (  # noqa: RUF012
         (
             None,
             {

@@ -81,7 +81,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.is_superuser = self.role == Role.ADMIN
 
     @property
-    def is_staff(self) -> bool:  # type: ignore[override]
+    def is_staff(self) -> bool:
         return self.is_active and self.role in {Role.MANAGER, Role.ADMIN}
 
     @property

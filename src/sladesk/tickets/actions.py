@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -92,7 +92,7 @@ def _raise_if(errors: dict[str, str]) -> None:
         raise ActionValidationError(errors)
 
 
-def _check_uploads(errors: dict[str, str], uploads: Sequence[UploadedFile], field: str) -> None:
+def _check_uploads(errors: dict[str, str], uploads: Sequence[UploadedFile[Any]], field: str) -> None:
     limit = settings.SLADESK_MAX_ATTACHMENT_BYTES
     for upload in uploads:
         name = getattr(upload, "name", "") or ""
@@ -107,7 +107,7 @@ def _check_uploads(errors: dict[str, str], uploads: Sequence[UploadedFile], fiel
 def _store_uploads(
     *,
     ticket: Ticket,
-    uploads: Sequence[UploadedFile],
+    uploads: Sequence[UploadedFile[Any]],
     actor: User,
     at: dt.datetime,
     message: Message | None,
@@ -229,7 +229,7 @@ def log_ticket(
     contact_phone: str | None = None,
     proposed_priority: str | None = None,
     priority: str | None = None,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence[UploadedFile[Any]] = (),
     at: dt.datetime | None = None,
 ) -> Ticket:
     """Log a ticket with everything "Logging Queries" asks for, and issue its reference.
@@ -336,7 +336,7 @@ def log_ticket(
             overview=overview,
             description=_text(description),
             affected=affected,
-            problem_since=problem_since,
+            problem_since=cast(dt.datetime, problem_since),
             error_details=_text(error_details),
             business_impact=_text(business_impact),
             channel=channel,
@@ -528,7 +528,7 @@ def add_public_reply(
     actor: User,
     ticket: Ticket,
     body: str,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence[UploadedFile[Any]] = (),
     at: dt.datetime | None = None,
 ) -> Message:
     """A reply the customer sees. From the helpdesk, the first one is the response."""
@@ -576,7 +576,7 @@ def add_internal_note(
     actor: User,
     ticket: Ticket,
     body: str,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence[UploadedFile[Any]] = (),
     at: dt.datetime | None = None,
 ) -> Message:
     """A note for the helpdesk only. Never shown to customers; never counts as a response."""
