@@ -49,13 +49,13 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "full_name")
     ordering = ("email",)
     filter_horizontal = ()
-    fieldsets = (  # noqa: RUF012
+    fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("full_name", "phone")}),
         ("Role", {"fields": ("role", "company", "is_active")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = (  # noqa: RUF012
+    add_fieldsets = (
         (
             None,
             {

@@ -92,7 +92,9 @@ def _raise_if(errors: dict[str, str]) -> None:
         raise ActionValidationError(errors)
 
 
-def _check_uploads(errors: dict[str, str], uploads: Sequence[UploadedFile[Any]], field: str) -> None:
+def _check_uploads(
+    errors: dict[str, str], uploads: Sequence[UploadedFile[Any]], field: str
+) -> None:
     limit = settings.SLADESK_MAX_ATTACHMENT_BYTES
     for upload in uploads:
         name = getattr(upload, "name", "") or ""
