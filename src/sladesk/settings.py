@@ -28,6 +28,25 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def load_env_file(path: Path) -> None:
+    """Read KEY=VALUE lines from a `.env` file; variables already set win."""
+    if not path.is_file():
+        return
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        key = key.removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(key, value)
+
+
+# A `.env` in the working directory (see `.env.example`), or the file SLADESK_ENV_FILE names.
+load_env_file(Path(os.environ.get("SLADESK_ENV_FILE") or Path.cwd() / ".env"))
+
 # Runtime data (SQLite database, private uploads) lives in ./var of the working directory
 # unless SLADESK_VAR_DIR says otherwise.
 VAR_DIR = Path(os.environ.get("SLADESK_VAR_DIR") or Path.cwd() / "var").resolve()

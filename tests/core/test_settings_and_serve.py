@@ -15,7 +15,12 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     }
     return subprocess.run(
         [sys.executable, "-c", code],
-        env={**base, "DJANGO_SETTINGS_MODULE": "sladesk.settings", **env},
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "sladesk.settings",
+            "SLADESK_ENV_FILE": "/nonexistent/.env",
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=120,
