@@ -215,7 +215,7 @@ def test_a_policy_file_changes_the_answer(tmp_path) -> None:  # type: ignore[no-
 
 def test_a_broken_policy_file_is_refused_naming_the_problem(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "policy.json"
-    path.write_text(json.dumps({"name": "x", "rules": {}}))
+    path.write_text(json.dumps({"name": "x", "rules": {}, "out_of_hours_priorities": []}))
     result = run("policy", "--policy", str(path))
     assert result.returncode == 2
     assert "no rule for critical" in result.stderr
@@ -224,3 +224,19 @@ def test_a_broken_policy_file_is_refused_naming_the_problem(tmp_path) -> None:  
 def test_policy_prints_the_default_policy_as_json() -> None:
     result = run("policy")
     assert json.loads(result.stdout) == DEFAULT_POLICY.to_dict()
+
+
+def test_no_contract_is_written_null_or_none_in_both_modes() -> None:
+    stdin = line("minor", "none", "2026-11-28T10:00:00Z") + "\n"
+    assert run("due", "--jsonl", "-", stdin=stdin).stdout == '{"due": null}\n'
+    args = ["--priority", "minor", "--coverage", "none", "--logged-at", "2026-11-28T10:00:00Z"]
+    assert run("due", *args).stdout == "none\n"
+
+
+def test_calendar_shows_a_policy_files_own_version_of_a_builtin_calendar(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = DEFAULT_POLICY.to_dict()
+    data["calendars"][0]["closed_dates"] = {"2026-12-24": "Christmas Eve shutdown"}
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(data))
+    result = run("calendar", "standard", "--year", "2026", "--policy", str(path))
+    assert "2026-12-24 Thu Christmas Eve shutdown" in result.stdout.splitlines()

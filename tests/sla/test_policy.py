@@ -172,3 +172,21 @@ def test_the_explanation_without_a_contract_has_no_target_and_says_why() -> None
     )
     assert explanation.due is None
     assert "no signed, in-date support contract" in explanation.rule
+
+
+def test_a_misspelt_policy_key_is_refused_rather_than_silently_defaulted() -> None:
+    data = DEFAULT_POLICY.to_dict()
+    data["out_of_hour_priorities"] = data.pop("out_of_hours_priorities")
+    with pytest.raises(SLAInputError, match="unknown key\\(s\\) out_of_hour_priorities"):
+        Policy.from_dict(data)
+
+
+def test_an_unknown_priority_is_refused_even_without_a_contract() -> None:
+    with pytest.raises(SLAInputError, match="unknown priority 'bogus'"):
+        response_due(DEFAULT_POLICY, "bogus", None, datetime(2026, 12, 1, tzinfo=UTC))
+
+
+def test_the_explanation_of_a_normal_logged_on_saturday_says_the_clock_waits() -> None:
+    saturday = datetime(2026, 11, 28, 10, 0, tzinfo=LONDON)
+    explanation = explain_response_due(DEFAULT_POLICY, "normal", "24x7", saturday)
+    assert "no out-of-hours action, so the clock waits for the next opening" in (explanation.rule)

@@ -98,7 +98,7 @@ def _records(stream: IO[str]) -> Iterator[tuple[int, str, str | None, datetime]]
             raise BadInput(f"line {number}: missing {', '.join(missing)}")
         try:
             priority = Priority.parse(row["priority"]).value
-            coverage = None if row["coverage"] is None else Coverage.parse(row["coverage"]).value
+            coverage = _coverage_or_none(row["coverage"])
             logged_at = parse_instant(row["logged_at"])
         except (SLAInputError, BadInput) as exc:
             raise BadInput(f"line {number}: {exc}") from None
@@ -138,12 +138,19 @@ def _write_chunk(
     out.write("\n")
 
 
-def _single(args: argparse.Namespace) -> tuple[Priority, Coverage | None, datetime]:
+def _coverage_or_none(value: object) -> str | None:
+    """`null` or "none" mean: no valid contract (no target)."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+        return None
+    return Coverage.parse(value).value
+
+
+def _single(args: argparse.Namespace) -> tuple[Priority, str | None, datetime]:
     if args.priority is None or args.coverage is None or args.logged_at is None:
         raise BadInput("give --priority, --coverage and --logged-at, or --jsonl FILE")
     try:
         priority = Priority.parse(args.priority)
-        coverage = None if args.coverage == "none" else Coverage.parse(args.coverage)
+        coverage = _coverage_or_none(args.coverage)
     except SLAInputError as exc:
         raise BadInput(str(exc)) from None
     return priority, coverage, parse_instant(args.logged_at, "--logged-at")
@@ -190,7 +197,7 @@ def _zone(name: str) -> str:
 
 def _cmd_calendar(args: argparse.Namespace, out: IO[str]) -> None:
     policy = _load_policy(args.policy)
-    names = {c.name: c for c in policy.calendars} | dict(BUILTIN_CALENDARS)
+    names = dict(BUILTIN_CALENDARS) | {c.name: c for c in policy.calendars}
     cal: Calendar | None = names.get(args.name)
     if cal is None:
         raise BadInput(f"unknown calendar {args.name!r} (known: {', '.join(sorted(names))})")

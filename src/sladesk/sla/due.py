@@ -53,10 +53,11 @@ def response_due(
         raise
     entry = policy.fast_plan.get((priority, coverage))
     if entry is None:
+        p = _priority(priority)  # refuses an unknown priority even without a contract
         c = _coverage(coverage)
         if c is None:
             return None
-        entry = policy.plan[(_priority(priority), c)]
+        entry = policy.plan[(p, c)]
     inside, resolved = entry
     if inside is not resolved:
         hours = policy.hours
@@ -216,7 +217,16 @@ def explain_response_due(
     target = resolved.target
     cal = resolved.calendar
     kind = target.kind
-    why = resolved.why if resolved.why else ""
+    inside, outside = policy.plan[(p, c)]
+    if in_hours:
+        why = "logged in standard hours"
+    elif inside is not outside:
+        why = "logged out of hours, with out-of-hours cover for this priority"
+    else:
+        why = (
+            "logged out of hours; this priority and cover get no out-of-hours action, "
+            "so the clock waits for the next opening"
+        )
     if kind is TargetKind.BUSINESS_MINUTES:
         assert cal is not None
         assert due is not None

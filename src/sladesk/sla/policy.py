@@ -120,6 +120,12 @@ class Target:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Target:
+        extra = sorted(set(data) - {"kind", "minutes", "calendar"})
+        if extra:
+            raise SLAInputError(
+                f"a target has unknown key(s) {', '.join(extra)} "
+                "(expected: kind, minutes, calendar)"
+            )
         try:
             kind = TargetKind(data["kind"])
         except KeyError as exc:
@@ -305,11 +311,25 @@ class Policy:
         their own rows); without either, the built-in calendars are used.
         """
         label = data.get("name", "?")
+        # A misspelt key must not silently fall back to a default: that would quietly
+        # change due times (e.g. drop out-of-hours action).
+        unknown = sorted(set(data) - _POLICY_KEYS)
+        if unknown:
+            raise SLAInputError(
+                f"policy {label!r}: unknown key(s) {', '.join(unknown)} "
+                f"(expected: {', '.join(sorted(_POLICY_KEYS))})"
+            )
         try:
             rules_data = data["rules"]
             rules = []
             for key, rule in rules_data.items():
                 priority = Priority.parse(key)
+                extra = sorted(set(rule) - {"in_hours", "out_of_hours"})
+                if extra:
+                    raise SLAInputError(
+                        f"rule {key!r}: unknown key(s) {', '.join(extra)} "
+                        "(expected: in_hours, out_of_hours)"
+                    )
                 try:
                     rules.append(
                         (
@@ -341,7 +361,7 @@ class Policy:
                 description=str(data.get("description", "")),
                 rules=tuple(rules),
                 out_of_hours_priorities=frozenset(
-                    Priority.parse(p) for p in data.get("out_of_hours_priorities", [])
+                    Priority.parse(p) for p in data["out_of_hours_priorities"]
                 ),
                 hours_calendar=str(data.get("hours_calendar", "standard")),
                 coverage_calendars=coverage_calendars,
@@ -353,6 +373,19 @@ class Policy:
             if str(exc).startswith("policy "):
                 raise
             raise SLAInputError(f"policy {label!r}: {exc}") from exc
+
+
+_POLICY_KEYS = frozenset(
+    {
+        "name",
+        "description",
+        "hours_calendar",
+        "out_of_hours_priorities",
+        "coverage_calendars",
+        "rules",
+        "calendars",
+    }
+)
 
 
 def _business(minutes: int) -> Target:
