@@ -8,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import ReadOnlyPasswordHashField
 
 from sladesk.accounts.models import User
+from sladesk.audit.admin_mixins import AuditedAdmin
 
 
 class UserCreationForm(forms.ModelForm):
@@ -41,7 +42,7 @@ class UserChangeForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = ("email", "full_name", "role", "company", "is_active", "last_login")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from sladesk.audit.admin_mixins import AuditedAdmin
 from sladesk.contracts.models import CalendarDate, Contract, SlaCalendar, SlaPolicy
 
 
@@ -11,25 +12,25 @@ class CalendarDateInline(admin.TabularInline):
 
 
 @admin.register(SlaCalendar)
-class SlaCalendarAdmin(admin.ModelAdmin):
+class SlaCalendarAdmin(AuditedAdmin):
     list_display = ("name", "updated_at")
     inlines = (CalendarDateInline,)
 
 
 @admin.register(CalendarDate)
-class CalendarDateAdmin(admin.ModelAdmin):
+class CalendarDateAdmin(AuditedAdmin):
     list_display = ("date", "calendar", "kind", "reason")
     list_filter = ("calendar", "kind")
     date_hierarchy = "date"
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(AuditedAdmin):
     list_display = ("name", "is_default", "updated_at")
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(AuditedAdmin):
     list_display = (
         "reference",
         "company",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from sladesk.audit.admin_mixins import AuditedAdmin
 from sladesk.customers.models import Company, Contact, Module, ModuleVersion, Product
 
 
@@ -13,7 +14,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(AuditedAdmin):
     list_display = ("name", "slug", "phone")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}  # noqa: RUF012
@@ -21,7 +22,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(AuditedAdmin):
     list_display = ("name", "company", "phone", "email", "may_log_tickets")
     list_filter = ("company", "may_log_tickets")
     search_fields = ("name", "email", "phone")
@@ -34,7 +35,7 @@ class ModuleInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AuditedAdmin):
     list_display = ("name",)
     inlines = (ModuleInline,)
 
@@ -45,7 +46,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
+class ModuleAdmin(AuditedAdmin):
     list_display = ("name", "product")
     list_filter = ("product",)
     inlines = (VersionInline,)
