@@ -250,3 +250,19 @@ def test_a_reply_through_the_page_is_saved_by_the_action(client, world, two_comp
     assert response.status_code == 302
     reply = Message.objects.get(ticket=acme, body="Thanks")
     assert (reply.kind, reply.author) == ("public", world.acme_user)
+
+
+def test_staff_see_how_the_due_time_was_computed_and_customers_do_not(client, world, two_companies):
+    from sladesk.tickets.selectors import due_explanation
+
+    acme = two_companies["acme"]
+    explanation = due_explanation(world.engineer, acme)
+    client.force_login(world.engineer)
+    staff_page = client.get(reverse("tickets:detail", args=[acme.reference])).content.decode()
+    client.force_login(world.acme_user)
+    customer_page = client.get(reverse("tickets:detail", args=[acme.reference])).content.decode()
+
+    assert explanation != ""
+    assert due_explanation(world.acme_user, acme) == ""
+    assert "Why this due time" in staff_page
+    assert "Why this due time" not in customer_page

@@ -67,3 +67,19 @@ def audit_events_visible_to(user: Any, ticket: Ticket | None = None) -> QuerySet
     if ticket is not None:
         events = events.filter(ticket=ticket)
     return events.order_by("at", "id")
+
+
+def due_explanation(user: Any, ticket: Ticket) -> str:
+    """The engine's account of how the response due time was computed (helpdesk only)."""
+    if not (_active(user) and user.can(Capability.VIEW_INTERNAL)):
+        return ""
+    if ticket.policy is None or not ticket.coverage:
+        return "No valid contract covered this module when the ticket was logged: no target."
+    from sladesk.contracts.sla_adapter import explain_due
+
+    return explain_due(
+        policy_row=ticket.policy,
+        priority=ticket.priority,
+        coverage=ticket.coverage,
+        logged_at=ticket.logged_at,
+    )

@@ -60,6 +60,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "events": selectors.audit_events_visible_to(user, ticket),
             "response_state": ticket.response_state(timezone.now()),
             "can_note": user.can(Capability.INTERNAL_NOTE),  # type: ignore[union-attr]
+            "due_explanation": selectors.due_explanation(user, ticket),
         },
     )
 
