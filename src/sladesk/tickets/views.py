@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sladesk.accounts.roles import Capability
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
 from sladesk.tickets import actions, selectors
-from sladesk.tickets.models import Status, Ticket
+from sladesk.tickets.models import Attachment, Status, Ticket
 
 
 def _ticket_or_404(request: HttpRequest, reference: str) -> Ticket:
@@ -102,7 +102,7 @@ def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     ticket = _ticket_or_404(request, reference)
     try:
         found = selectors.attachments_visible_to(request.user, ticket).get(pk=pk)
-    except Exception as exc:
+    except Attachment.DoesNotExist as exc:
         raise Http404("No such attachment") from exc
     response = FileResponse(
         found.file.open("rb"),
