@@ -53,6 +53,22 @@ class Capability(StrEnum):
     ATTACH = "attach"
     VIEW_INTERNAL = "view_internal"
     VIEW_ALL_COMPANIES = "view_all_companies"
+    # Billing (docs/billing.md)
+    RECORD_TIME = "record_time"
+    RECORD_SOW = "record_sow"
+    MANAGE_ENHANCEMENT = "manage_enhancement"
+    ACCEPT_QUOTE = "accept_quote"
+    MANAGE_BILLING = "manage_billing"
+    DISPUTE_CHARGE = "dispute_charge"
+    DECIDE_DISPUTE = "decide_dispute"
+    # Queue and on-call (issue 4).
+    SET_AVAILABILITY = "set_availability"
+    TAKE_TICKET = "take_ticket"
+    ASSIGN_TICKET = "assign_ticket"
+    VIEW_TEAM = "view_team"
+    MANAGE_ROTA = "manage_rota"
+    ACKNOWLEDGE_PAGE = "acknowledge_page"
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 _ALL = frozenset(Role)
@@ -74,6 +90,13 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.ATTACH: _ALL,
     Capability.VIEW_INTERNAL: HELPDESK_ROLES,
     Capability.VIEW_ALL_COMPANIES: HELPDESK_ROLES,
+    Capability.SET_AVAILABILITY: HELPDESK_ROLES,
+    Capability.TAKE_TICKET: HELPDESK_ROLES,
+    Capability.ASSIGN_TICKET: frozenset({Role.MANAGER, Role.ADMIN}),
+    Capability.VIEW_TEAM: frozenset({Role.MANAGER, Role.ADMIN}),
+    Capability.MANAGE_ROTA: frozenset({Role.MANAGER, Role.ADMIN}),
+    Capability.ACKNOWLEDGE_PAGE: ENGINEERING_ROLES,
+    Capability.MANAGE_WEBHOOKS: frozenset({Role.ADMIN}),
 }
 
 
