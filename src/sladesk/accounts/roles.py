@@ -53,6 +53,14 @@ class Capability(StrEnum):
     ATTACH = "attach"
     VIEW_INTERNAL = "view_internal"
     VIEW_ALL_COMPANIES = "view_all_companies"
+    # Complaints and disputes (docs/complaints.md)
+    LOG_COMPLAINT = "log_complaint"
+    LOG_COMPLAINT_FOR_CUSTOMER = "log_complaint_for_customer"
+    HANDLE_COMPLAINT = "handle_complaint"
+    ASSIGN_COMPLAINT = "assign_complaint"
+    OWN_COMPLAINT = "own_complaint"
+    ANNOTATE_COMPLAINT = "annotate_complaint"
+    VIEW_COMPLAINT_REPORT = "view_complaint_report"
     # Billing (docs/billing.md)
     RECORD_TIME = "record_time"
     RECORD_SOW = "record_sow"
@@ -90,6 +98,16 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.ATTACH: _ALL,
     Capability.VIEW_INTERNAL: HELPDESK_ROLES,
     Capability.VIEW_ALL_COMPANIES: HELPDESK_ROLES,
+    Capability.LOG_COMPLAINT: _ALL,
+    Capability.LOG_COMPLAINT_FOR_CUSTOMER: HELPDESK_ROLES,
+    # Acknowledging is confirming receipt: anyone on the helpdesk may do it.
+    Capability.HANDLE_COMPLAINT: HELPDESK_ROLES,
+    Capability.ASSIGN_COMPLAINT: frozenset({Role.MANAGER, Role.ADMIN}),
+    # Owning (investigating, deciding, closing) is for managers, and only ones not involved
+    # in what is complained about: the complaint actions check that part.
+    Capability.OWN_COMPLAINT: frozenset({Role.MANAGER}),
+    Capability.ANNOTATE_COMPLAINT: _ALL,
+    Capability.VIEW_COMPLAINT_REPORT: frozenset({Role.MANAGER, Role.ADMIN}),
     Capability.RECORD_TIME: HELPDESK_ROLES,
     Capability.RECORD_SOW: frozenset({Role.ENGINEER, Role.ONCALL, Role.MANAGER, Role.ADMIN}),
     Capability.MANAGE_ENHANCEMENT: HELPDESK_ROLES,
