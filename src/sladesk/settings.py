@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "sladesk.contracts",
     "sladesk.tickets",
     "sladesk.audit",
+    "sladesk.billing",
 ]
 
 MIDDLEWARE = [
