@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -17,6 +17,11 @@ from django.db import models
 from django.db.models import Q
 
 from sladesk.billing.money import MINOR_UNITS
+
+
+class IssuedStatementError(RuntimeError):
+    """An issued statement, and the money on its lines, never change."""
+
 
 CURRENCY_CHOICES = [(code, code) for code in sorted(MINOR_UNITS)]
 
@@ -291,6 +296,18 @@ class Statement(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and (
+            Statement.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists()
+        ):
+            raise IssuedStatementError(f"statement {self.number} is issued and never changes")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_issued:
+            raise IssuedStatementError(f"statement {self.number} is issued and never changes")
+        return super().delete(*args, **kwargs)
+
     @property
     def is_issued(self) -> bool:
         return self.status == self.Status.ISSUED
@@ -370,6 +387,31 @@ class Charge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.currency} {self.amount}"
+
+    # A dispute's state is not part of the issued document: only these may change on a
+    # line of an issued statement.
+    DISPUTE_FIELDS = frozenset({"held", "hold_reason", "decision", "decision_reason", "decided_at"})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if self._on_issued_statement() and (
+            fields is None or not set(fields) <= self.DISPUTE_FIELDS
+        ):
+            raise IssuedStatementError("a line of an issued statement never changes")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self._on_issued_statement():
+            raise IssuedStatementError("a line of an issued statement never changes")
+        return super().delete(*args, **kwargs)
+
+    def _on_issued_statement(self) -> bool:
+        return (
+            self.pk is not None
+            and Charge.objects.filter(
+                pk=self.pk, statement__status=Statement.Status.ISSUED
+            ).exists()
+        )
 
     @property
     def counts_now(self) -> bool:
