@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "sladesk.tickets",
     "sladesk.audit",
     "sladesk.billing",
+    "sladesk.complaints",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("complaints/", include("sladesk.complaints.urls")),
     path("billing/", include("sladesk.billing.urls")),
     path("", include("sladesk.tickets.urls")),
 ]
