@@ -78,6 +78,11 @@ INSTALLED_APPS = [
     "sladesk.audit",
     "sladesk.billing",
     "sladesk.complaints",
+    "django_tasks",
+    "django_tasks_db",
+    "sladesk.queue",
+    "sladesk.oncall",
+    "sladesk.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +173,43 @@ SLADESK_MAX_ATTACHMENT_BYTES = int(os.environ.get("SLADESK_MAX_ATTACHMENT_BYTES"
 
 # Ticket references: PREFIX-NUMBER, e.g. CS-104233.
 SLADESK_TICKET_PREFIX = os.environ.get("SLADESK_TICKET_PREFIX", "CS").strip() or "CS"
+
+# Background work (django-tasks). The default keeps tasks in the database (django-tasks-db),
+# run by `sladesk worker`: no extra server. See docs/queue.md for Redis on larger installs.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("SLADESK_TASKS_BACKEND", "").strip()
+        or "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Email: SMTP when SLADESK_EMAIL_HOST is set, else printed to the console.
+EMAIL_HOST = os.environ.get("SLADESK_EMAIL_HOST", "").strip()
+EMAIL_BACKEND = os.environ.get("SLADESK_EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("SLADESK_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("SLADESK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SLADESK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SLADESK_EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("SLADESK_EMAIL_FROM", "helpdesk@localhost")
+# Who hears about unassigned tickets' SLA warnings (the queue): comma-separated addresses.
+SLADESK_QUEUE_EMAILS = env_list("SLADESK_QUEUE_EMAILS", [])
+
+# The SLA monitor warns when this share of the response target is used (0 < share < 1).
+SLADESK_SLA_WARNING_SHARE = float(os.environ.get("SLADESK_SLA_WARNING_SHARE", "0.75"))
+# Seconds between two SLA monitor scans in `sladesk worker`.
+SLADESK_MONITOR_INTERVAL = float(os.environ.get("SLADESK_MONITOR_INTERVAL", "15"))
+# Minutes a paged on-call engineer has to acknowledge before the next one is paged
+# (the default for a new rota; each rota stores its own).
+SLADESK_PAGE_ACK_MINUTES = int(os.environ.get("SLADESK_PAGE_ACK_MINUTES", "10"))
+# Webhooks: attempts before a delivery is given up, and the first retry delay (doubling).
+SLADESK_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("SLADESK_WEBHOOK_MAX_ATTEMPTS", "8"))
+SLADESK_WEBHOOK_RETRY_SECONDS = int(os.environ.get("SLADESK_WEBHOOK_RETRY_SECONDS", "30"))
+SLADESK_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("SLADESK_WEBHOOK_TIMEOUT_SECONDS", "10"))
 
 SESSION_COOKIE_HTTPONLY = True
 # Set SLADESK_SECURE_COOKIES=true when served over HTTPS (behind a TLS proxy).

@@ -11,7 +11,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("complaints/", include("sladesk.complaints.urls")),
+    path("queue/", include("sladesk.queue.urls")),
+    path("oncall/", include("sladesk.oncall.urls")),
     path("billing/", include("sladesk.billing.urls")),
+    path("complaints/", include("sladesk.complaints.urls")),
     path("", include("sladesk.tickets.urls")),
 ]

@@ -13,7 +13,7 @@ from sladesk.audit.recorder import record
 from sladesk.core.clock import instant
 
 # Never copied into audit events.
-SECRET_FIELDS = frozenset({"password"})
+SECRET_FIELDS = frozenset({"password", "secret"})
 
 
 def _plain(obj: models.Model) -> dict[str, Any]:

@@ -133,3 +133,64 @@ def explain_due(
 
     policy = policy_from_row(policy_row)
     return explain_response_due(policy, priority, coverage or None, logged_at).text()
+
+
+def sla_schedule(
+    *,
+    policy_row: SlaPolicy,
+    priority: str,
+    coverage: str | None,
+    logged_at: dt.datetime,
+    share: float,
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(when the response clock starts, when `share` of the response target is used).
+
+    Both are None when there is no target. The share is counted the way the target is:
+    open time of the target's calendar for business-time targets, wall-clock time for
+    wall-clock targets. For "close of next business day" the target is the open time of
+    the hours calendar between logging and the due time.
+    """
+    from sladesk.sla import explain_response_due
+
+    policy = policy_from_row(policy_row)
+    explanation = explain_response_due(policy, priority, coverage or None, logged_at)
+    due = explanation.due
+    if due is None:
+        return None, None
+    if explanation.stretches:
+        total = sum((s.duration for s in explanation.stretches), dt.timedelta())
+        remaining = total * share
+        warn_at = explanation.stretches[-1].end
+        for stretch in explanation.stretches:
+            if remaining <= stretch.duration:
+                warn_at = stretch.start + remaining
+                break
+            remaining -= stretch.duration
+        return explanation.stretches[0].start, warn_at
+    calendar = policy.calendar(explanation.calendar) if explanation.calendar else policy.hours
+    start = calendar.next_opening(logged_at) if not calendar.is_open(logged_at) else logged_at
+    total = calendar.between(logged_at, due)
+    return explanation.clock_starts or start, calendar.add(logged_at, total * share)
+
+
+def needs_out_of_hours_action(
+    *, policy_row: SlaPolicy, priority: str, coverage: str | None, logged_at: dt.datetime
+) -> bool:
+    """True when the policy gives this ticket out-of-hours action and it was logged out of
+    the hours calendar's opening hours (the on-call engineer must be paged)."""
+    if not coverage:
+        return False
+    from sladesk.sla import Coverage, Priority, SLAInputError
+
+    policy = policy_from_row(policy_row)
+    try:
+        inside, outside = policy.plan[(Priority.parse(priority), Coverage.parse(coverage))]
+    except SLAInputError:  # an unknown priority or coverage gets no out-of-hours action
+        return False
+    return inside is not outside and not policy.hours.is_open(logged_at)
+
+
+def next_opening(*, policy_row: SlaPolicy, at: dt.datetime) -> dt.datetime:
+    """The next instant the hours calendar is open (`at` itself when open)."""
+    hours = policy_from_row(policy_row).hours
+    return at if hours.is_open(at) else hours.next_opening(at)

@@ -24,7 +24,7 @@ from sladesk.accounts.roles import Capability
 from sladesk.audit.recorder import record
 from sladesk.contracts.entitlement import contract_in_force
 from sladesk.contracts.models import Coverage, SlaPolicy
-from sladesk.contracts.sla_adapter import compute_response_due, default_policy_row
+from sladesk.contracts.sla_adapter import compute_response_due, default_policy_row, sla_schedule
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
 from sladesk.customers.models import Company, Contact, Module
@@ -165,6 +165,42 @@ def _due(ticket: Ticket) -> dt.datetime | None:
         coverage=ticket.coverage,
         logged_at=ticket.logged_at,
     )
+
+
+SLA_SCHEDULE_FIELDS = ("sla_clock_starts_at", "sla_warn_at", "sla_next_check_at")
+
+
+def _plan_sla(ticket: Ticket) -> None:
+    """Set when the response clock starts, the warning instant and the monitor's next check.
+
+    Called wherever the due time is (re)computed. The SLA monitor (sladesk.queue.monitor)
+    reads only `sla_next_check_at`; it clears it once the ticket is responded or closed.
+    """
+    if ticket.response_due is None or ticket.policy is None or ticket.responded_at is not None:
+        ticket.sla_clock_starts_at = ticket.sla_warn_at = ticket.sla_next_check_at = None
+        return
+    ticket.sla_clock_starts_at, ticket.sla_warn_at = sla_schedule(
+        policy_row=ticket.policy,
+        priority=ticket.priority,
+        coverage=ticket.coverage,
+        logged_at=ticket.logged_at,
+        share=settings.SLADESK_SLA_WARNING_SHARE,
+    )
+    ticket.sla_next_check_at = min(
+        t for t in (ticket.sla_warn_at, ticket.response_due) if t is not None
+    )
+
+
+def _page_on_call_after_commit(ticket: Ticket) -> None:
+    """Once the ticket is committed, page the on-call engineer if the policy says this
+    ticket needs out-of-hours action (sladesk.oncall decides; it is a no-op otherwise)."""
+
+    def page() -> None:
+        from sladesk.oncall.actions import page_after_commit
+
+        page_after_commit(ticket.pk)
+
+    transaction.on_commit(page)
 
 
 def _record_first_response(
@@ -356,7 +392,9 @@ def log_ticket(
             updated_at=at,
         )
         ticket.response_due = _due(ticket)
+        _plan_sla(ticket)
         ticket.save()
+        _page_on_call_after_commit(ticket)
         _store_uploads(
             ticket=ticket, uploads=attachments, actor=actor, at=at, message=None, internal=False
         )
@@ -458,8 +496,10 @@ def set_priority(
         before = _snapshot(ticket, *fields)
         ticket.priority = priority
         ticket.response_due = _due(ticket)
+        _plan_sla(ticket)
         ticket.updated_at = at
-        ticket.save(update_fields=[*fields, "updated_at"])
+        ticket.save(update_fields=[*fields, *SLA_SCHEDULE_FIELDS, "updated_at"])
+        _page_on_call_after_commit(ticket)
         record(
             actor=actor,
             action="ticket.priority_set",
@@ -508,8 +548,9 @@ def set_coverage(
             ticket.needs_review = True
             ticket.possibly_chargeable = True
         ticket.response_due = _due(ticket)
+        _plan_sla(ticket)
         ticket.updated_at = at
-        ticket.save(update_fields=[*fields, "policy", "updated_at"])
+        ticket.save(update_fields=[*fields, *SLA_SCHEDULE_FIELDS, "policy", "updated_at"])
         record(
             actor=actor,
             action="ticket.coverage_set",
@@ -1003,6 +1044,7 @@ def split_ticket(
             updated_at=at,
         )
         new.response_due = _due(new)
+        _plan_sla(new)
         new.save()
         Message.objects.filter(pk__in=message_ids).update(ticket=new)
         Attachment.objects.filter(message_id__in=message_ids).update(ticket=new)

@@ -151,12 +151,45 @@ class Ticket(models.Model):
     reopen_count = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField()
 
+    # The queue (sladesk.queue): who deals with the ticket. Written only by queue actions.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    # When the response clock starts: the logging instant, or the next opening for a ticket
+    # logged out of hours that gets no out-of-hours action ("waiting for the opening").
+    sla_clock_starts_at = models.DateTimeField(null=True, blank=True)
+    # When the configured share of the response target is used (the warning threshold).
+    sla_warn_at = models.DateTimeField(null=True, blank=True)
+    # The next instant the SLA monitor must look at this ticket; empty when nothing is left
+    # to watch. The monitor reads only rows whose instant has passed, through this index,
+    # so a scan costs what is due, not what is open.
+    sla_next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
     class Meta:
         ordering = ("-logged_at", "-id")
         constraints: ClassVar = [
             models.CheckConstraint(
                 name="met_only_when_responded",
                 condition=Q(response_met__isnull=True) | Q(responded_at__isnull=False),
+            ),
+        ]
+        indexes: ClassVar = [
+            # The queue's order for unassigned open tickets (see sladesk.queue.selectors).
+            # PostgreSQL sorts NULLs last in ascending order: this index serves the queue's
+            # "ORDER BY response_due ASC NULLS LAST". (SQLite refuses NULLS LAST in an index.)
+            models.Index(
+                fields=["response_due", "logged_at", "id"],
+                name="ticket_queue_order",
+                condition=Q(
+                    assignee__isnull=True,
+                    responded_at__isnull=True,
+                    status__in=["new", "responded", "in_progress", "awaiting_customer"],
+                ),
             ),
         ]
 

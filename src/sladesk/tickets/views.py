@@ -61,8 +61,22 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "response_state": ticket.response_state(timezone.now()),
             "can_note": user.can(Capability.INTERNAL_NOTE),  # type: ignore[union-attr]
             "due_explanation": selectors.due_explanation(user, ticket),
+            **_queue_and_oncall(user, ticket),
         },
     )
+
+
+def _queue_and_oncall(user: object, ticket: Ticket) -> dict[str, object]:
+    """Who holds the ticket, its on-call pages and the manager's reassign form (staff)."""
+    from sladesk.oncall.selectors import pages_for_ticket
+    from sladesk.queue.selectors import assignable_agents
+
+    return {
+        "pages": pages_for_ticket(user, ticket),
+        "can_ack": user.can(Capability.ACKNOWLEDGE_PAGE),  # type: ignore[attr-defined]
+        "agents": assignable_agents(user),
+        "can_assign": user.can(Capability.ASSIGN_TICKET),  # type: ignore[attr-defined]
+    }
 
 
 @require_POST
