@@ -635,9 +635,10 @@ def _price_list_for(ticket: Ticket, on: dt.date) -> tuple[PriceList | None, str,
     contract's agreed minimum (None: the price list's)."""
     terms = None
     name = ""
-    if ticket.contract_id is not None:
-        terms = ContractBilling.objects.filter(contract_id=ticket.contract_id).first()
-        name = terms.price_list_name if terms else (ticket.contract.price_list_reference or "")
+    contract = ticket.contract
+    if contract is not None:
+        terms = ContractBilling.objects.filter(contract=contract).first()
+        name = terms.price_list_name if terms else (contract.price_list_reference or "")
     name = name or getattr(settings, "SLADESK_DEFAULT_PRICE_LIST", DEFAULT_PRICE_LIST)
     row = PriceList.objects.filter(name=name, valid_from__lte=on).order_by("-valid_from").first()
     minimum = terms.minimum_billable_hours if terms is not None else None
@@ -978,8 +979,8 @@ def _decide(
         errors["reason"] = "give the decision's reason"
     with transaction.atomic():
         charge = Charge.objects.select_for_update().select_related("statement").get(pk=charge.pk)
-        if not charge.held:
-            errors["charge"] = "only a disputed (held) charge is released or waived"
+        if charge.decision:
+            errors["charge"] = "the dispute about this charge is decided; the decision is final"
         _raise_if(errors)
         charge.held = False
         charge.decision = decision
@@ -1025,7 +1026,8 @@ def _decide(
 def release_charge(
     *, actor: User, charge: Charge, reason: str, at: dt.datetime | None = None
 ) -> Charge:
-    """The complaints decision: the charge stands."""
+    """The complaints decision: the charge stands. (A charge that was never held, because
+    the complaint was logged without `dispute_charge`, is settled the same way.)"""
     return _decide(
         actor=actor, charge=charge, reason=reason, at=at, decision=Charge.Decision.RELEASED
     )

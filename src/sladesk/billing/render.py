@@ -179,8 +179,16 @@ def statement_pdf(statement: Statement) -> bytes:
         pdf.cell(0, 6, _latin1(text), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     widths = (28, 95, 22, 22, 22, 22, 28, 38)
-    heads = ("Ticket", "Work and rule applied", "In h", "In rate", "Out h", "Out rate")
-    heads += ("Amount", "Note")
+    heads = (
+        "Ticket",
+        "Work and rule applied",
+        "In h",
+        "In rate",
+        "Out h",
+        "Out rate",
+        "Amount",
+        "Note",
+    )
     pdf.set_font("Helvetica", "B", 9)
     for width, head in zip(widths, heads, strict=True):
         pdf.cell(width, 7, head, border=1)
