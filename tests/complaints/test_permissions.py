@@ -173,3 +173,20 @@ def test_customers_see_only_their_own_companys_complaints(world: World, ticket: 
     assert str(exc.value) == "a customer contact may not handle_complaint"
     complaint.refresh_from_db()
     assert complaint.stage == "logged"
+
+
+def test_the_manager_the_ticket_is_assigned_to_is_involved(
+    world: World, ticket: Any, second_manager: Any
+) -> None:
+    from sladesk.queue.actions import assign
+
+    assign(actor=world.admin, ticket=ticket, agent=second_manager, at=THURSDAY)
+    complaint = _log(world, ticket)
+    assert complaint.owner == world.manager
+    with pytest.raises(ActionValidationError) as exc:
+        assign_owner(
+            actor=world.admin, complaint=complaint, owner=second_manager, reason="x", at=THURSDAY
+        )
+    assert exc.value.errors == {"owner": "Mia Manager was involved in what the complaint is about"}
+    complaint.refresh_from_db()
+    assert complaint.owner == world.manager

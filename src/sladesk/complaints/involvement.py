@@ -20,6 +20,8 @@ def involved_user_ids(*, ticket: Ticket | None, charge: Any = None) -> set[int]:
         ids.add(ticket.logged_by_id)
         if ticket.first_response_by_id is not None:
             ids.add(ticket.first_response_by_id)
+        if ticket.assignee_id is not None:
+            ids.add(ticket.assignee_id)
         ids.update(Message.objects.filter(ticket=ticket).values_list("author_id", flat=True))
         ids.update(
             Attachment.objects.filter(ticket=ticket).values_list("uploaded_by_id", flat=True)
