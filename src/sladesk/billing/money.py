@@ -1,6 +1,6 @@
 """Money: Decimal amounts with their currency named, rounded one documented way.
 
-Rule (docs/billing.md, ADR 0005): each amount that is printed on a statement line is
+Rule (docs/billing.md, ADR 0006): each amount that is printed on a statement line is
 rounded half up (0.005 -> 0.01) to the currency's minor unit; totals are sums of the
 rounded line amounts, so a statement always adds up as printed. Hours are never rounded
 for pricing: the amount is computed from the exact seconds worked.
