@@ -69,7 +69,7 @@ class ComplaintPolicy(models.Model):
     """The complaint targets, as data: business days on a named calendar.
 
     "Within N business days" means by the close of the Nth business day after the London
-    date the complaint was logged (ADR 0005, docs/complaints.md).
+    date the complaint was logged (ADR 0007, docs/complaints.md).
     """
 
     name = models.CharField(max_length=100, unique=True)

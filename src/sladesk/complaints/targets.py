@@ -5,7 +5,7 @@ become engine `Calendar` values (through `calendar_from_row`, so holidays added 
 `CalendarDate` rows count here too) and the engine does the arithmetic.
 
 "Within N business days" = by the close of the Nth business day after the London date on
-which the complaint was logged (ADR 0005). The logging day itself never counts, whatever
+which the complaint was logged (ADR 0007). The logging day itself never counts, whatever
 the hour, so a customer who complains at 09:01 and one who complains at 16:59 get the same
 date, and one who complains on Saturday is treated as if they had complained on Friday
 evening.
