@@ -77,6 +77,9 @@ class Capability(StrEnum):
     MANAGE_ROTA = "manage_rota"
     ACKNOWLEDGE_PAGE = "acknowledge_page"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    # The REST API (issue 6).
+    MANAGE_API_TOKENS = "manage_api_tokens"
+    ADMINISTER_DIRECTORY = "administer_directory"
 
 
 _ALL = frozenset(Role)
@@ -123,6 +126,10 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_ROTA: frozenset({Role.MANAGER, Role.ADMIN}),
     Capability.ACKNOWLEDGE_PAGE: ENGINEERING_ROLES,
     Capability.MANAGE_WEBHOOKS: frozenset({Role.ADMIN}),
+    # Anyone manages their own API tokens; this is for other people's.
+    Capability.MANAGE_API_TOKENS: frozenset({Role.ADMIN}),
+    # Companies, contacts, contracts and users through the API.
+    Capability.ADMINISTER_DIRECTORY: frozenset({Role.ADMIN}),
 }
 
 
