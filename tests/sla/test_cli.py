@@ -240,3 +240,17 @@ def test_calendar_shows_a_policy_files_own_version_of_a_builtin_calendar(tmp_pat
     path.write_text(json.dumps(data))
     result = run("calendar", "standard", "--year", "2026", "--policy", str(path))
     assert "2026-12-24 Thu Christmas Eve shutdown" in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    "logged_at",
+    [
+        "2026-12-24T16:00:00z",
+        "2026-12-24 16:00:00Z",
+        "2026-12-24T17:00:00+0100",
+        "20261224T160000Z",
+    ],
+)
+def test_jsonl_accepts_the_usual_iso_8601_spellings(logged_at: str) -> None:
+    result = run("due", "--jsonl", "-", stdin=line("critical", "24x7", logged_at) + "\n")
+    assert result.stdout == '{"due": "2026-12-24T16:15:00Z"}\n'

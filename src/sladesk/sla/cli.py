@@ -40,8 +40,11 @@ def parse_instant(text: object, what: str = "logged_at") -> datetime:
     """An ISO 8601 instant that must carry an offset (`Z` or `+01:00`)."""
     if not isinstance(text, str):
         raise BadInput(f"{what} must be a string like 2026-12-24T16:00:00Z, got {text!r}")
+    cleaned = text.strip()
+    if cleaned[-1:] == "z":  # RFC 3339 allows a lower-case zone designator
+        cleaned = cleaned[:-1] + "Z"
     try:
-        value = datetime.fromisoformat(text.strip())
+        value = datetime.fromisoformat(cleaned)
     except ValueError:
         raise BadInput(
             f"{what} {text!r} is not an ISO 8601 date and time (like 2026-12-24T16:00:00Z)"
