@@ -15,7 +15,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    ExpressionWrapper,
     F,
     IntegerField,
     Q,
@@ -79,11 +78,15 @@ def queue_for(user: Any, *, now: dt.datetime) -> QuerySet[Ticket]:
         unassigned_open()
         .select_related("company", "module")
         .annotate(
-            breached=ExpressionWrapper(
-                Q(response_due__lt=now, responded_at__isnull=True), output_field=BooleanField()
+            breached=Case(
+                When(Q(response_due__lt=now, responded_at__isnull=True), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
             ),
-            waiting=ExpressionWrapper(
-                Q(sla_clock_starts_at__gt=now), output_field=BooleanField()
+            waiting=Case(
+                When(sla_clock_starts_at__gt=now, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
             ),
         )
     )
