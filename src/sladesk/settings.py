@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "sladesk.queue",
     "sladesk.oncall",
     "sladesk.webhooks",
+    "ninja",
+    "sladesk.api",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +212,22 @@ SLADESK_PAGE_ACK_MINUTES = int(os.environ.get("SLADESK_PAGE_ACK_MINUTES", "10"))
 SLADESK_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("SLADESK_WEBHOOK_MAX_ATTEMPTS", "8"))
 SLADESK_WEBHOOK_RETRY_SECONDS = int(os.environ.get("SLADESK_WEBHOOK_RETRY_SECONDS", "30"))
 SLADESK_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("SLADESK_WEBHOOK_TIMEOUT_SECONDS", "10"))
+
+# The REST API (docs/api.md): requests per token (or signed-in user) per window; 0 turns
+# the limit off. The count lives in the cache named here: set SLADESK_CACHE_URL to a Redis
+# URL when several web processes serve the API, so they share one count.
+SLADESK_API_RATE_LIMIT = int(os.environ.get("SLADESK_API_RATE_LIMIT", "600"))
+SLADESK_API_RATE_WINDOW_SECONDS = int(os.environ.get("SLADESK_API_RATE_WINDOW_SECONDS", "60"))
+SLADESK_API_RATE_CACHE = "default"
+_cache_url = os.environ.get("SLADESK_CACHE_URL", "").strip()
+CACHES = {
+    "default": (
+        # Django's own Redis backend; it needs the `redis` package installed.
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url.startswith(("redis://", "rediss://", "unix://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 SESSION_COOKIE_HTTPONLY = True
 # Set SLADESK_SECURE_COOKIES=true when served over HTTPS (behind a TLS proxy).

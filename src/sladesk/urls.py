@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from sladesk.api.main import api
+
 admin.site.site_header = "sladesk administration"
 admin.site.site_title = "sladesk"
 
@@ -11,6 +13,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("account/", include("sladesk.api.urls")),
     path("queue/", include("sladesk.queue.urls")),
     path("oncall/", include("sladesk.oncall.urls")),
     path("billing/", include("sladesk.billing.urls")),

@@ -1,0 +1,50 @@
+"""A fixed-window request counter per API token (or per signed-in user), kept in Django's
+cache.
+
+The counter is `cache.add` (create at 0 if missing) then `cache.incr`: both are atomic in
+Redis and memcached, so several web processes sharing such a cache count one window
+together. The default cache (local memory) is per process: with N gunicorn workers a token
+then gets up to N times the limit. Configure `SLADESK_CACHE_URL` (Redis) for a shared count;
+docs/api.md says so. A fixed window lets a client make up to twice the limit across a window
+boundary; that is the accepted price of one counter per window.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+
+
+@dataclass(frozen=True)
+class RateLimited(Exception):
+    retry_after: int
+    limit: int
+    window: int
+
+
+def hit(key: str, *, now: float | None = None) -> None:
+    """Count one request for `key`; raise RateLimited when the window's limit is passed."""
+    limit = int(settings.SLADESK_API_RATE_LIMIT)
+    window = int(settings.SLADESK_API_RATE_WINDOW_SECONDS)
+    if limit <= 0:
+        return
+    # The edge of the system: the limiter is about wall-clock request rates, not business time.
+    now = time.time() if now is None else now
+    start = int(now // window) * window
+    cache = caches[settings.SLADESK_API_RATE_CACHE]
+    cache_key = f"sladesk:api-rate:{key}:{start}"
+    # A little longer than the window so the key cannot expire between add and incr.
+    cache.add(cache_key, 0, timeout=window + 5)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # evicted between add and incr: this request starts the count again
+        cache.add(cache_key, 1, timeout=window + 5)
+        count = 1
+    if count > limit:
+        raise RateLimited(
+            retry_after=max(1, math.ceil(start + window - now)), limit=limit, window=window
+        )

@@ -1,0 +1,356 @@
+"""Request and response bodies. Unknown request fields are ignored (never applied): a
+client cannot set the assignee or internal flags by adding them to a body."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import AwareDatetime, Field
+
+PriorityName = Literal["critical", "major", "normal", "minor", "enhancement"]
+StatusName = Literal["new", "responded", "in_progress", "awaiting_customer", "resolved", "closed"]
+AffectedName = Literal["one_person", "several_pcs", "entire_centre"]
+ChannelName = Literal["phone", "web", "email", "api", "out_of_hours"]
+CoverageName = Literal["standard", "24x7"]
+
+
+class ProblemError(Schema):
+    detail: str
+    pointer: str | None = None
+    parameter: str | None = None
+    in_: str | None = Field(default=None, alias="in")
+
+
+class Problem(Schema):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[ProblemError] | None = None
+
+
+# ------------------------------------------------------------------------------ tickets
+
+
+class TicketIn(Schema):
+    company: str | None = Field(
+        default=None, description="Company slug. Customers: omit (always their own company)."
+    )
+    contact_id: int | None = Field(
+        default=None, description="The reporting contact. Customers: omit (themselves)."
+    )
+    module_id: int = Field(description="See GET /api/v1/modules.")
+    version: str
+    overview: str
+    description: str = ""
+    affected: AffectedName
+    problem_since: AwareDatetime
+    error_details: str
+    business_impact: str
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    proposed_priority: PriorityName | None = None
+    priority: PriorityName | None = Field(
+        default=None, description="Helpdesk only; refused for customers (use proposed_priority)."
+    )
+    channel: ChannelName | None = Field(
+        default=None, description="Default: api. Customers may use web, email or api."
+    )
+
+
+class TicketOut(Schema):
+    reference: str
+    company: str
+    company_name: str
+    contact_name: str
+    contact_phone: str
+    module_id: int
+    module: str
+    version: str
+    overview: str
+    description: str
+    affected: str
+    problem_since: dt.datetime
+    error_details: str
+    business_impact: str
+    channel: str
+    logged_at: dt.datetime
+    priority: str
+    proposed_priority: str
+    status: str
+    coverage: str | None
+    response_due: dt.datetime | None
+    responded_at: dt.datetime | None
+    response_met: bool | None
+    response_state: str = Field(description="met, breached, overdue, pending or no target")
+    resolution: str
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    reopen_count: int
+    updated_at: dt.datetime
+    # Helpdesk only: null for customers.
+    assignee: str | None = None
+    needs_review: bool | None = None
+    possibly_chargeable: bool | None = None
+    scope: str | None = None
+    chargeable: bool | None = None
+
+
+class MessageOut(Schema):
+    id: int
+    kind: str
+    author: str
+    at: dt.datetime
+    body: str
+    call_direction: str | None = None
+    call_duration_seconds: int | None = None
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    uploaded_at: dt.datetime
+    message_id: int | None
+    internal: bool
+    download_url: str
+
+
+class TicketDetail(TicketOut):
+    messages: list[MessageOut]
+    attachments: list[AttachmentOut]
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class ReplyIn(Schema):
+    body: str
+
+
+class CallIn(Schema):
+    direction: Literal["inbound", "outbound"]
+    duration_seconds: int = Field(ge=0, le=86400 * 7)
+    summary: str
+
+
+class PriorityIn(Schema):
+    priority: PriorityName
+    reason: str
+    agreed_by: str = Field(description="Who agreed the change (the customer's contact, a manager).")
+
+
+class PriorityProposalIn(Schema):
+    priority: PriorityName
+    reason: str
+
+
+class StatusIn(Schema):
+    status: Literal[
+        "investigating", "in_progress", "awaiting_customer", "resolved", "closed", "reopened"
+    ]
+    reason: str = ""
+    resolution: str = Field(default="", description="Required for `resolved`.")
+
+
+class HistoryEntry(Schema):
+    at: dt.datetime
+    action: str
+    actor: str | None
+    reason: str
+    agreed_by: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+class SlaOut(Schema):
+    reference: str
+    priority: str
+    coverage: str | None
+    policy: str | None
+    logged_at: dt.datetime
+    clock_starts_at: dt.datetime | None
+    response_due: dt.datetime | None
+    responded_at: dt.datetime | None
+    response_met: bool | None
+    response_due_at_response: dt.datetime | None
+    response_state: str
+    explanation: str | None = Field(description="Helpdesk only; null for customers.")
+    history: list[HistoryEntry] = Field(description="Helpdesk only; empty for customers.")
+
+
+# -------------------------------------------------------------------------------- queue
+
+
+class QueueEntry(TicketOut):
+    breached: bool
+    waiting_for_opening: bool
+
+
+class TakeNextOut(Schema):
+    ticket: TicketOut | None = Field(description="null when the queue is empty")
+
+
+class AvailabilityIn(Schema):
+    available: bool
+
+
+class AvailabilityOut(Schema):
+    available: bool
+    changed_at: dt.datetime
+
+
+# ---------------------------------------------------------------------------------- SLA
+
+
+class DueRow(Schema):
+    priority: PriorityName
+    coverage: CoverageName | None = Field(description="null: no valid contract, so no target")
+    logged_at: AwareDatetime
+
+
+class DueIn(Schema):
+    policy_id: int | None = Field(default=None, description="Default: the default policy.")
+    rows: list[DueRow] = Field(json_schema_extra={"maxItems": 10000})
+
+
+class DueOut(Schema):
+    policy: str
+    due: list[dt.datetime | None] = Field(description="UTC, row for row; null: no target")
+
+
+class PolicyOut(Schema):
+    id: int
+    name: str
+    is_default: bool
+
+
+class ModuleOut(Schema):
+    id: int
+    product: str
+    name: str
+    versions: list[str]
+
+
+# ---------------------------------------------------------------------------- directory
+
+
+class CompanyOut(Schema):
+    id: int
+    name: str
+    slug: str
+    phone: str
+    address: str
+
+
+class ContactOut(Schema):
+    id: int
+    company: str
+    name: str
+    phone: str
+    email: str
+    user: str | None
+    may_log_tickets: bool
+
+
+class ContractOut(Schema):
+    id: int
+    reference: str
+    company: str
+    signed_on: dt.date | None
+    valid_from: dt.date
+    valid_to: dt.date
+    coverage: str
+    modules: list[int]
+    policy: str | None
+    price_list_reference: str
+    sow_reference: str
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    role: str
+    company: str | None
+    is_active: bool
+
+
+class UserIn(Schema):
+    email: str
+    role: Literal["operator", "engineer", "oncall", "manager", "admin", "customer"]
+    password: str
+    company: str | None = Field(default=None, description="Company slug; customers only.")
+    full_name: str = ""
+    phone: str = ""
+
+
+# ----------------------------------------------------------------------------- webhooks
+
+
+class EndpointIn(Schema):
+    name: str
+    url: str
+    secret: str = Field(default="", description="At least 16 characters; empty: generated.")
+    event_types: list[str] = Field(default_factory=list, description="Empty: every event type.")
+    allow_private_network: bool = Field(
+        default=False, description="Allow private/loopback targets (administrators only)."
+    )
+
+
+class EndpointOut(Schema):
+    id: int
+    name: str
+    url: str
+    event_types: list[str]
+    active: bool
+    allow_private_network: bool
+    created_at: dt.datetime
+
+
+class EndpointCreated(EndpointOut):
+    secret: str = Field(description="Shown once: keep it to check the signatures.")
+
+
+class AttemptOut(Schema):
+    number: int
+    at: dt.datetime
+    status_code: int | None
+    error: str
+    duration_ms: int
+
+
+class DeliveryOut(Schema):
+    id: int
+    event_type: str
+    event_id: int
+    status: str
+    attempts: int
+    next_attempt_at: dt.datetime
+    delivered_at: dt.datetime | None
+    last_error: str
+    log: list[AttemptOut]
+
+
+# ------------------------------------------------------------------------------- tokens
+
+
+class TokenOut(Schema):
+    id: int
+    user: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
