@@ -17,6 +17,7 @@ from sladesk.sla import (
     BUILTIN_CALENDARS,
     DEFAULT_POLICY,
     Calendar,
+    Explanation,
     Policy,
     response_due,
 )
@@ -194,3 +195,13 @@ def next_opening(*, policy_row: SlaPolicy, at: dt.datetime) -> dt.datetime:
     """The next instant the hours calendar is open (`at` itself when open)."""
     hours = policy_from_row(policy_row).hours
     return at if hours.is_open(at) else hours.next_opening(at)
+
+
+def explanation(
+    *, policy_row: SlaPolicy, priority: str, coverage: str | None, logged_at: dt.datetime
+) -> Explanation:
+    """The engine's `Explanation` itself, for pages that put it in their own words (the
+    customer portal)."""
+    from sladesk.sla import explain_response_due
+
+    return explain_response_due(policy_from_row(policy_row), priority, coverage or None, logged_at)

@@ -83,3 +83,18 @@ def due_explanation(user: Any, ticket: Ticket) -> str:
         coverage=ticket.coverage,
         logged_at=ticket.logged_at,
     )
+
+
+def sla_explanation(user: Any, ticket: Ticket) -> Any:
+    """The engine's `Explanation` of the ticket's due time for anyone who may see the
+    ticket, customers included (the portal words it plainly); None if they may not."""
+    if ticket.policy is None or not tickets_visible_to(user).filter(pk=ticket.pk).exists():
+        return None
+    from sladesk.contracts.sla_adapter import explanation
+
+    return explanation(
+        policy_row=ticket.policy,
+        priority=ticket.priority,
+        coverage=ticket.coverage,
+        logged_at=ticket.logged_at,
+    )
