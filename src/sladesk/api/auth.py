@@ -22,6 +22,25 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
+def refuse_nul(request: HttpRequest) -> None:
+    """Refuse NUL characters anywhere in the request: PostgreSQL cannot store or even
+    compare them in text, so they would otherwise fail deep inside a query."""
+    found = "\x00" in request.path
+    for values in request.GET.lists():
+        found = found or any("\x00" in v for v in (values[0], *values[1]))
+    content_type = request.content_type or ""
+    if request.method not in SAFE_METHODS and not found:
+        if content_type.startswith("multipart/") or content_type.endswith("urlencoded"):
+            for key, items in request.POST.lists():
+                found = found or any("\x00" in v for v in (key, *items))
+            for upload in request.FILES.values():
+                found = found or "\x00" in (upload.name or "")
+        else:
+            found = b"\x00" in request.body or b"\\u0000" in request.body
+    if found:
+        raise ApiProblem(400, "the request contains a NUL character, which sladesk refuses")
+
+
 def needed_scope(request: HttpRequest) -> str:
     return Scope.READ if request.method in SAFE_METHODS else Scope.WRITE
 
@@ -39,6 +58,7 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         ratelimit.hit(f"token:{found.pk}")
+        refuse_nul(request)
         scope = needed_scope(request)
         if not found.allows(scope):
             raise ApiProblem(
@@ -70,6 +90,7 @@ class BrowserSession(SessionAuth):
         if user is None:
             return None
         ratelimit.hit(f"user:{user.pk}")
+        refuse_nul(request)
         return user
 
 

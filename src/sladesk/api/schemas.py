@@ -4,10 +4,21 @@ client cannot set the assignee or internal flags by adding them to a body."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field
+
+
+def _plausible(value: dt.datetime) -> dt.datetime:
+    # Far-off years overflow when converted to UTC for storage; no ticket lives there.
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("give an instant between the years 1900 and 2200")
+    return value.astimezone(dt.UTC)
+
+
+# An aware instant (with its offset or Z), returned in UTC.
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
 
 PriorityName = Literal["critical", "major", "normal", "minor", "enhancement"]
 StatusName = Literal["new", "responded", "in_progress", "awaiting_customer", "resolved", "closed"]
@@ -49,7 +60,7 @@ class TicketIn(Schema):
     overview: str
     description: str = ""
     affected: AffectedName
-    problem_since: AwareDatetime
+    problem_since: Instant
     error_details: str
     business_impact: str
     contact_name: str | None = None
@@ -216,7 +227,7 @@ class AvailabilityOut(Schema):
 class DueRow(Schema):
     priority: PriorityName
     coverage: CoverageName | None = Field(description="null: no valid contract, so no target")
-    logged_at: AwareDatetime
+    logged_at: Instant
 
 
 class DueIn(Schema):

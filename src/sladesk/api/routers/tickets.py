@@ -12,13 +12,14 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from sladesk.accounts.models import User
 from sladesk.api.problems import VALIDATION, ApiProblem
 from sladesk.api.routers.common import responses, user_of
 from sladesk.api.schemas import (
     CallIn,
+    Instant,
     MessageOut,
     PriorityIn,
     PriorityName,
@@ -63,8 +64,8 @@ class TicketFilters(Schema):
     breached: bool | None = Field(
         default=None, description="true: response missed, or overdue with no response yet"
     )
-    logged_from: AwareDatetime | None = Field(default=None, description="logged at or after")
-    logged_to: AwareDatetime | None = Field(default=None, description="logged before")
+    logged_from: Instant | None = Field(default=None, description="logged at or after")
+    logged_to: Instant | None = Field(default=None, description="logged before")
     cursor: str | None = None
     limit: int = Field(default=50, ge=1, le=MAX_PAGE)
 
