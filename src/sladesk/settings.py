@@ -85,6 +85,13 @@ INSTALLED_APPS = [
     "sladesk.webhooks",
     "ninja",
     "sladesk.api",
+    # The browser pages (issue 5): htmx helpers, template partials, portal, console, dashboard.
+    "django_htmx",
+    "template_partials",
+    "sladesk.web",
+    "sladesk.portal",
+    "sladesk.console",
+    "sladesk.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "sladesk.web.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "sladesk.urls"
@@ -230,10 +239,31 @@ CACHES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-# Set SLADESK_SECURE_COOKIES=true when served over HTTPS (behind a TLS proxy).
-SESSION_COOKIE_SECURE = env_bool("SLADESK_SECURE_COOKIES", False)
+# Cookies are sent over HTTPS only unless DEBUG: production is served over HTTPS (behind a
+# TLS proxy). SLADESK_SECURE_COOKIES=false allows a plain-HTTP trial; `sladesk demo` turns
+# them off itself since it serves http://127.0.0.1.
+SESSION_COOKIE_SECURE = env_bool("SLADESK_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# htmx sends the token from the page (hx-headers), so no script needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere (docs/adr: htmx and no inline script). Attachments get
+# a stricter policy of their own.
+SLADESK_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+# Login throttling: after this many failures for one account from one address within the
+# window, that account is refused from that address for the lock time.
+SLADESK_LOGIN_MAX_FAILURES = int(os.environ.get("SLADESK_LOGIN_MAX_FAILURES", "5"))
+SLADESK_LOGIN_WINDOW_SECONDS = int(os.environ.get("SLADESK_LOGIN_WINDOW_SECONDS", "900"))
+SLADESK_LOGIN_LOCK_SECONDS = int(os.environ.get("SLADESK_LOGIN_LOCK_SECONDS", "900"))
+# Knowledge-base suggestions in the portal: dotted paths of suggesters (sladesk.portal.knowledge).
+SLADESK_KB_SUGGESTERS = env_list("SLADESK_KB_SUGGESTERS", [])
 
 LOGGING = {
     "version": 1,

@@ -5,12 +5,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from sladesk.api.main import api
+from sladesk.web.views import LoginView
 
 admin.site.site_header = "sladesk administration"
 admin.site.site_title = "sladesk"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
@@ -19,5 +20,8 @@ urlpatterns = [
     path("oncall/", include("sladesk.oncall.urls")),
     path("billing/", include("sladesk.billing.urls")),
     path("complaints/", include("sladesk.complaints.urls")),
+    path("portal/", include("sladesk.portal.urls")),
+    path("console/", include("sladesk.console.urls")),
+    path("dashboard/", include("sladesk.dashboard.urls")),
     path("", include("sladesk.tickets.urls")),
 ]

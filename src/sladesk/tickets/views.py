@@ -118,12 +118,33 @@ def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
         found = selectors.attachments_visible_to(request.user, ticket).get(pk=pk)
     except Attachment.DoesNotExist as exc:
         raise Http404("No such attachment") from exc
+    content_type = (found.content_type or "").split(";")[0].strip().lower()
+    if not content_type or content_type in ACTIVE_CONTENT_TYPES or "html" in content_type:
+        # Whatever the uploader claimed, a page or an SVG is never handed to the browser
+        # as something it could render: it is bytes to save.
+        content_type = "application/octet-stream"
     response = FileResponse(
         found.file.open("rb"),
         as_attachment=True,
         filename=found.original_name,
-        content_type=found.content_type or "application/octet-stream",
+        content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    # Even if a browser did render it, nothing in it could run or load.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+ACTIVE_CONTENT_TYPES = frozenset(
+    {
+        "text/html",
+        "application/xhtml+xml",
+        "image/svg+xml",
+        "text/xml",
+        "application/xml",
+        "text/javascript",
+        "application/javascript",
+        "application/x-shockwave-flash",
+    }
+)

@@ -24,6 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="prepare the database and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo is served over plain http://127.0.0.1: cookies marked Secure (the
+        # production default) would never come back, and nobody could sign in.
+        settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         db = settings.DATABASES["default"]
         where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db['ENGINE']} {db['NAME']}"

@@ -1,0 +1,325 @@
+"""The agent console: the live SLA queue, take next, and the ticket page with every action.
+
+Reads go through the queue, tickets and on-call selectors; each form calls one action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from sladesk.accounts.roles import Capability
+from sladesk.console import selectors as console_selectors
+from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.customers.models import Company
+from sladesk.oncall import actions as oncall_actions
+from sladesk.oncall.selectors import pages_for_ticket
+from sladesk.queue import actions as queue_actions
+from sladesk.queue import selectors as queue_selectors
+from sladesk.tickets import actions, selectors
+from sladesk.tickets.models import OPEN_STATUSES, Message, Priority, Scope, Status, Ticket
+from sladesk.web.redirects import safe_next
+
+POLL_SECONDS = 15
+
+
+def _staff(request: HttpRequest) -> Any:
+    user = request.user
+    if not (user.is_authenticated and user.can(Capability.TAKE_TICKET)):  # type: ignore[union-attr]
+        raise PermissionDenied("The console is for helpdesk staff.")
+    return user
+
+
+def _ticket_or_404(user: Any, reference: str) -> Ticket:
+    try:
+        return selectors.ticket_for(user, reference)
+    except Ticket.DoesNotExist as exc:
+        raise Http404("No such ticket") from exc
+
+
+# ------------------------------------------------------------------------------- queue
+
+
+@require_GET
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    now = timezone.now()
+    filters = console_selectors.QueueFilters.from_query(request.GET)
+    tickets = console_selectors.console_tickets(user, now=now, filters=filters)
+    context = {
+        "now": now,
+        "filters": filters,
+        "query": urlencode({k: v for k, v in vars(filters).items() if v}),
+        "groups": console_selectors.grouped(tickets, now=now),
+        "poll_seconds": POLL_SECONDS,
+        "available": queue_selectors.availability_of(user),
+        "priorities": Priority.choices,
+        "statuses": Status.choices,
+        "companies": Company.objects.order_by("name"),
+        "agents": queue_selectors.assignable_agents(user),
+    }
+    template = "console/queue.html"
+    if getattr(request, "htmx", False):
+        template += "#queue-body"  # only the live part, for the poll and the filters
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def availability(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    try:
+        queue_actions.set_availability(actor=user, available=request.POST.get("available") == "1")
+    except (ActionValidationError, ActionPermissionDenied) as exc:
+        _flash(request, exc)
+    return redirect(safe_next(request, "console:queue"))
+
+
+@require_POST
+@login_required
+def take_next(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    try:
+        ticket = queue_actions.take_next(actor=user)
+    except (ActionValidationError, ActionPermissionDenied) as exc:
+        _flash(request, exc)
+        return redirect("console:queue")
+    if ticket is None:
+        messages.info(request, "The queue is empty.")
+        return redirect("console:queue")
+    messages.success(request, f"You took {ticket.reference}.")
+    return redirect("console:ticket", reference=ticket.reference)
+
+
+def _flash(request: HttpRequest, exc: Exception) -> None:
+    if isinstance(exc, ActionValidationError):
+        for message in exc.errors.values():
+            messages.error(request, message[:1].upper() + message[1:])
+    else:
+        messages.error(request, str(exc))
+
+
+# ------------------------------------------------------------------------------ ticket
+
+
+def _ticket_page(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    errors: dict[str, dict[str, str]] | None = None,
+    op: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    attachments = list(selectors.attachments_visible_to(user, ticket))
+    is_open = ticket.status in OPEN_STATUSES
+    context = {
+        "ticket": ticket,
+        "now": timezone.now(),
+        "timeline": console_selectors.timeline(user, ticket, attachments),
+        "logged_files": [a for a in attachments if a.message_id is None],
+        "explanation": selectors.due_explanation(user, ticket),
+        "pages": pages_for_ticket(user, ticket),
+        "can": {
+            "reply": ticket.status != Status.CLOSED,
+            "note": user.can(Capability.INTERNAL_NOTE),  # type: ignore[union-attr]
+            "call": user.can(Capability.LOG_PHONE_CALL),  # type: ignore[union-attr]
+            "investigate": user.can(Capability.INVESTIGATE)  # type: ignore[union-attr]
+            and is_open
+            and ticket.status != Status.IN_PROGRESS,
+            "priority": user.can(Capability.SET_PRIORITY)  # type: ignore[union-attr]
+            and ticket.status != Status.CLOSED,
+            "status": user.can(Capability.CHANGE_STATUS),  # type: ignore[union-attr]
+            "split": user.can(Capability.SPLIT) and ticket.status != Status.CLOSED,  # type: ignore[union-attr]
+            "classify": user.can(Capability.CLASSIFY),  # type: ignore[union-attr]
+            "assign": user.can(Capability.ASSIGN_TICKET) and is_open,  # type: ignore[union-attr]
+            "ack": user.can(Capability.ACKNOWLEDGE_PAGE),  # type: ignore[union-attr]
+        },
+        "status_choices": _status_choices(ticket),
+        "priorities": Priority.choices,
+        "scopes": Scope.choices,
+        "directions": Message.Direction.choices,
+        "agents": queue_selectors.assignable_agents(user),
+        "errors": errors or {},
+        "op": op,
+        "data": request.POST if errors else {},
+    }
+    return render(request, "console/ticket.html", context, status=status)
+
+
+def _status_choices(ticket: Ticket) -> list[tuple[str, str]]:
+    if ticket.status in OPEN_STATUSES:
+        return [
+            (Status.IN_PROGRESS.value, "In progress"),
+            (Status.AWAITING_CUSTOMER.value, "Awaiting customer"),
+            ("resolved", "Resolved (give the resolution)"),
+            ("closed", "Closed (give the reason)"),
+        ]
+    if ticket.status == Status.RESOLVED:
+        return [("closed", "Closed"), ("reopen", "Reopen (give the reason)")]
+    return [("reopen", "Reopen (give the reason)")]
+
+
+@require_GET
+@login_required
+def ticket(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _staff(request)
+    return _ticket_page(request, _ticket_or_404(user, reference))
+
+
+def _minutes_to_seconds(value: str) -> Any:
+    try:
+        minutes = float(value)
+    except (TypeError, ValueError):
+        return value  # the action refuses it with its own message
+    return round(minutes * 60)
+
+
+def _do_status(user: Any, ticket: Ticket, post: Any) -> str:
+    target = post.get("status", "")
+    reason = post.get("reason", "")
+    if target == "resolved":
+        actions.resolve(actor=user, ticket=ticket, resolution=reason)
+        return "Resolved."
+    if target == "closed":
+        actions.close(actor=user, ticket=ticket, reason=reason)
+        return "Closed."
+    if target == "reopen":
+        actions.reopen(actor=user, ticket=ticket, reason=reason)
+        return "Reopened."
+    actions.change_status(actor=user, ticket=ticket, status=target, reason=reason)
+    return "Status changed."
+
+
+def _do_split(user: Any, ticket: Ticket, post: Any) -> str:
+    ids = [int(v) for v in post.getlist("messages") if v.isdigit()]
+    moving = list(selectors.messages_visible_to(user, ticket).filter(pk__in=ids))
+    new = actions.split_ticket(
+        actor=user,
+        ticket=ticket,
+        overview=post.get("overview", ""),
+        reason=post.get("reason", ""),
+        description=post.get("description", ""),
+        messages=moving,
+    )
+    return f"Split: {new.reference} is the new ticket."
+
+
+def _do_assign(user: Any, ticket: Ticket, post: Any) -> str:
+    agent_id = post.get("agent", "")
+    agent = None
+    if agent_id:
+        agent = queue_selectors.assignable_agents(user).filter(pk=_int(agent_id)).first()
+        if agent is None:
+            raise ActionValidationError({"agent": "choose an agent from the list"})
+    queue_actions.assign(actor=user, ticket=ticket, agent=agent, reason=post.get("reason", ""))
+    return f"Assigned to {agent}." if agent else "Returned to the queue."
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+OPS: dict[str, Callable[[Any, Ticket, Any, Any], str]] = {
+    "reply": lambda u, t, p, f: (
+        actions.add_public_reply(
+            actor=u, ticket=t, body=p.get("body", ""), attachments=f.getlist("attachments")
+        )
+        and "Reply sent."
+    ),
+    "note": lambda u, t, p, f: (
+        actions.add_internal_note(
+            actor=u, ticket=t, body=p.get("body", ""), attachments=f.getlist("attachments")
+        )
+        and "Internal note added."
+    ),
+    "call": lambda u, t, p, f: (
+        actions.log_phone_call(
+            actor=u,
+            ticket=t,
+            direction=p.get("direction", ""),
+            duration_seconds=_minutes_to_seconds(p.get("duration_minutes", "")),
+            summary=p.get("summary", ""),
+        )
+        and "Phone call logged."
+    ),
+    "investigate": lambda u, t, p, f: (
+        actions.mark_investigating(actor=u, ticket=t) and "Marked as under investigation."
+    ),
+    "priority": lambda u, t, p, f: (
+        actions.set_priority(
+            actor=u,
+            ticket=t,
+            priority=p.get("priority", ""),
+            reason=p.get("reason", ""),
+            agreed_by=p.get("agreed_by", ""),
+        )
+        and "Priority set; the response due time is recomputed."
+    ),
+    "status": lambda u, t, p, f: _do_status(u, t, p),
+    "split": lambda u, t, p, f: _do_split(u, t, p),
+    "classify": lambda u, t, p, f: (
+        actions.classify_scope(
+            actor=u,
+            ticket=t,
+            scope=p.get("scope", ""),
+            chargeable=p.get("chargeable") == "yes",
+            reason=p.get("reason", ""),
+        )
+        and "Scope classified."
+    ),
+    "assign": lambda u, t, p, f: _do_assign(u, t, p),
+}
+
+
+@require_POST
+@login_required
+def act(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _staff(request)
+    found = _ticket_or_404(user, reference)
+    op = request.POST.get("op", "")
+    if op not in OPS:
+        raise Http404("No such action")
+    try:
+        done = OPS[op](user, found, request.POST, request.FILES)
+    except ActionValidationError as exc:
+        found = _ticket_or_404(user, reference)
+        return _ticket_page(request, found, errors={op: dict(exc.errors)}, op=op, status=422)
+    except ActionPermissionDenied as exc:
+        found = _ticket_or_404(user, reference)
+        return _ticket_page(request, found, errors={op: {"__all__": str(exc)}}, op=op, status=403)
+    messages.success(request, done)
+    return redirect(reverse("console:ticket", args=[found.reference]) + "#timeline")
+
+
+@require_POST
+@login_required
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    page = None
+    reference = request.POST.get("reference", "")
+    found = _ticket_or_404(user, reference)
+    page = pages_for_ticket(user, found).filter(pk=pk).first()
+    if page is None:
+        raise Http404("No such page")
+    try:
+        oncall_actions.acknowledge_page(actor=user, page=page)
+    except (ActionValidationError, ActionPermissionDenied) as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, f"Acknowledged the page for {found.reference}.")
+    return redirect("console:ticket", reference=found.reference)
