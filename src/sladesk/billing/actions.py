@@ -932,7 +932,11 @@ def dispute_charge(
     if not _text(reason):
         errors["reason"] = "say why the charge is disputed"
     with transaction.atomic():
-        charge = Charge.objects.select_for_update().select_related("statement").get(pk=charge.pk)
+        charge = (
+            Charge.objects.select_for_update(of=("self",))
+            .select_related("statement")
+            .get(pk=charge.pk)
+        )
         issued = charge.statement is not None and charge.statement.is_issued
         if actor.is_customer and not issued:
             raise ActionPermissionDenied("not found")
@@ -978,7 +982,11 @@ def _decide(
     if not _text(reason):
         errors["reason"] = "give the decision's reason"
     with transaction.atomic():
-        charge = Charge.objects.select_for_update().select_related("statement").get(pk=charge.pk)
+        charge = (
+            Charge.objects.select_for_update(of=("self",))
+            .select_related("statement")
+            .get(pk=charge.pk)
+        )
         if charge.decision:
             errors["charge"] = "the dispute about this charge is decided; the decision is final"
         _raise_if(errors)
