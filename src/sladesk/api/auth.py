@@ -33,8 +33,8 @@ def refuse_nul(request: HttpRequest) -> None:
         if content_type.startswith("multipart/") or content_type.endswith("urlencoded"):
             for key, items in request.POST.lists():
                 found = found or any("\x00" in v for v in (key, *items))
-            for upload in request.FILES.values():
-                found = found or "\x00" in (upload.name or "")
+            for _field, uploads in request.FILES.lists():
+                found = found or any("\x00" in (u.name or "") for u in uploads)
         else:
             found = b"\x00" in request.body or b"\\u0000" in request.body
     if found:

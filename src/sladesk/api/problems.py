@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -106,6 +106,10 @@ def action_errors(errors: Mapping[str, str]) -> list[dict[str, Any]]:
     ]
 
 
+def _add(api: NinjaAPI, exc_class: type[Exception], handler: Callable[..., HttpResponse]) -> None:
+    api.add_exception_handler(exc_class, handler)
+
+
 def install(api: NinjaAPI) -> None:
     def on_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
         return problem_response(request, exc)
@@ -173,13 +177,13 @@ def install(api: NinjaAPI) -> None:
         logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
         return problem_response(request, ApiProblem(500, "an unexpected error; it is logged"))
 
-    api.add_exception_handler(ApiProblem, on_problem)
-    api.add_exception_handler(NinjaValidationError, on_validation)
-    api.add_exception_handler(ActionValidationError, on_action_validation)
-    api.add_exception_handler(ActionPermissionDenied, on_denied)
-    api.add_exception_handler(ObjectDoesNotExist, on_not_found)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(AuthenticationError, on_auth)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(RateLimited, on_rate_limited)
-    api.add_exception_handler(Exception, on_unexpected)
+    _add(api, ApiProblem, on_problem)
+    _add(api, NinjaValidationError, on_validation)
+    _add(api, ActionValidationError, on_action_validation)
+    _add(api, ActionPermissionDenied, on_denied)
+    _add(api, ObjectDoesNotExist, on_not_found)
+    _add(api, Http404, on_not_found)
+    _add(api, AuthenticationError, on_auth)
+    _add(api, HttpError, on_http_error)
+    _add(api, RateLimited, on_rate_limited)
+    _add(api, Exception, on_unexpected)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sladesk.accounts.models import User
 from sladesk.api.actions import create_token, revoke_token
 from sladesk.api.models import ApiToken, Scope
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
@@ -28,7 +31,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         except ActionValidationError as exc:
             for field, message in exc.errors.items():
                 messages.error(request, f"{field}: {message}")
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id")
+    tokens = ApiToken.objects.filter(user=cast(User, request.user)).order_by("-created_at", "-id")
     return render(
         request,
         "api/tokens.html",
@@ -39,7 +42,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=pk, user=request.user).first()
+    token = ApiToken.objects.filter(pk=pk, user=cast(User, request.user)).first()
     if token is None:
         raise Http404("No such token")
     try:

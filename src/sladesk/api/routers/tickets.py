@@ -153,7 +153,7 @@ def _company(user: User, slug: str | None) -> Company | None:
         return None
     companies = Company.objects.all()
     if not is_helpdesk(user):
-        companies = companies.filter(pk=user.company_id)
+        companies = companies.filter(users=user)
     found = companies.filter(slug=slug).first()
     if found is None:
         # The same answer for another tenant's company and a company that does not exist.
