@@ -309,16 +309,10 @@ class Calendar:
         tl = self._holder.timeline
         if tl is None or not tl.lo_us <= t_us < tl.hi_us:
             tl = self.timeline_for(t_us)
-        i = bisect.bisect_right(tl.starts, t_us) - 1
-        if i < 0:
-            target = duration_us
-        else:
-            start = tl.starts[i]
-            target = tl.cum_before[i] + min(t_us - start, tl.ends[i] - start) + duration_us
+        target = tl.business_us(t_us) + duration_us
         while target > tl.total_us:
             tl = self._widen(tl)
-        j = bisect.bisect_left(tl.cum_after, target)
-        return tl.ends[j] - (tl.cum_after[j] - target)
+        return target + tl.shift_l[tl.by_cum_after.lt(target)]
 
     def _next_opening_us(self, us: int) -> int:
         tl = self.timeline_for(us)
@@ -333,8 +327,7 @@ class Calendar:
         if tl is None or not tl.lo_us <= us < tl.hi_us:
             tl = self.timeline_for(us)
         while True:
-            k = bisect.bisect_right(tl.day_starts, us) - 1
-            close = tl.next_close[k]
+            close = tl.next_close[tl.by_day_start.le(us) - 1]
             if close >= 0:
                 return close
             tl = self._widen(tl)
@@ -437,7 +430,18 @@ class BucketIndex:
     at most `k` comparisons. Queries outside the indexed range fall back to searchsorted.
     """
 
-    __slots__ = ("base", "k", "lo", "n_buckets", "padded", "values", "width")
+    __slots__ = (
+        "base",
+        "base_list",
+        "k",
+        "lo",
+        "n_buckets",
+        "padded",
+        "padded_list",
+        "values",
+        "values_list",
+        "width",
+    )
 
     def __init__(self, values: IntArray, lo: int, hi: int, max_per_bucket: int = 1) -> None:
         self.values = values
@@ -457,6 +461,32 @@ class BucketIndex:
         self.k = int(counts.max()) if len(values) else 0
         edges = lo + np.arange(self.n_buckets + 1, dtype=np.int64) * width
         self.base: IntArray = np.searchsorted(values, edges, side="left").astype(np.int64)
+        # Plain lists for the one-query path: indexing a list beats NumPy scalar access.
+        self.base_list: list[int] = self.base.tolist()
+        self.padded_list: list[int] = self.padded.tolist()
+        self.values_list: list[int] = values.tolist()
+
+    def le(self, q: int) -> int:
+        """How many values are <= q, for one query."""
+        b = (q - self.lo) // self.width
+        if not 0 <= b < self.n_buckets:
+            return bisect.bisect_right(self.values_list, q)
+        i = self.base_list[b]
+        padded = self.padded_list
+        while padded[i] <= q:  # at most k steps: the sentinel ends the scan
+            i += 1
+        return i
+
+    def lt(self, q: int) -> int:
+        """How many values are < q, for one query."""
+        b = (q - self.lo) // self.width
+        if not 0 <= b < self.n_buckets:
+            return bisect.bisect_left(self.values_list, q)
+        i = self.base_list[b]
+        padded = self.padded_list
+        while padded[i] < q:
+            i += 1
+        return i
 
     def _in_range(self, q: IntArray) -> bool:
         return (
@@ -495,6 +525,7 @@ class _Timeline:
         "cum_after",
         "cum_after_np",
         "cum_after_p",
+        "cum_after_pl",
         "cum_before",
         "day_reasons",
         "day_starts",
@@ -502,6 +533,7 @@ class _Timeline:
         "ends",
         "ends_np",
         "ends_p",
+        "ends_pl",
         "first_day",
         "first_year",
         "hi_us",
@@ -509,7 +541,9 @@ class _Timeline:
         "lo_us",
         "next_close",
         "next_close_np",
+        "offset_l",
         "offset_p",
+        "shift_l",
         "shift_np",
         "starts",
         "starts_np",
@@ -538,6 +572,10 @@ class _Timeline:
         self._by_start: BucketIndex | None = None
         self._by_cum_after: BucketIndex | None = None
         self._by_day_start: BucketIndex | None = None
+        self.offset_l: list[int] = []
+        self.cum_after_pl: list[int] = []
+        self.ends_pl: list[int] = []
+        self.shift_l: list[int] = []
 
     @classmethod
     def build(cls, calendar: Calendar, first_year: int, last_year: int) -> _Timeline:
@@ -596,37 +634,41 @@ class _Timeline:
         tl.ends_p = np.concatenate([np.array([tl.lo_us], dtype=np.int64), tl.ends_np])
         # The instant at which open time `x` is reached, inside interval j: x + shift_np[j].
         tl.shift_np = tl.ends_np - tl.cum_after_np
+        tl._by_start = BucketIndex(tl.starts_np, tl.lo_us, tl.hi_us)
+        tl._by_cum_after = BucketIndex(tl.cum_after_np, 0, tl.total_us)
+        tl._by_day_start = BucketIndex(tl.day_starts_np, tl.lo_us, tl.hi_us)
+        tl.offset_l = tl.offset_p.tolist()
+        tl.cum_after_pl = tl.cum_after_p.tolist()
+        tl.ends_pl = tl.ends_p.tolist()
+        tl.shift_l = tl.shift_np.tolist()
         return tl
 
-    # The bucket indexes serve only the batch path; built on first use.
     @property
     def by_start(self) -> BucketIndex:
-        if self._by_start is None:
-            self._by_start = BucketIndex(self.starts_np, self.lo_us, self.hi_us)
+        assert self._by_start is not None
         return self._by_start
 
     @property
     def by_cum_after(self) -> BucketIndex:
-        if self._by_cum_after is None:
-            self._by_cum_after = BucketIndex(self.cum_after_np, 0, self.total_us)
+        assert self._by_cum_after is not None
         return self._by_cum_after
 
     @property
     def by_day_start(self) -> BucketIndex:
-        if self._by_day_start is None:
-            self._by_day_start = BucketIndex(self.day_starts_np, self.lo_us, self.hi_us)
+        assert self._by_day_start is not None
         return self._by_day_start
 
+    # The one-query methods use the same padded arrays as the batch path (index 0 is an
+    # empty interval at the timeline's start), as Python lists.
     def is_open(self, us: int) -> bool:
-        i = bisect.bisect_right(self.starts, us) - 1
-        return i >= 0 and us < self.ends[i]
+        assert self._by_start is not None
+        return us < self.ends_pl[self._by_start.le(us)]
 
     def business_us(self, us: int) -> int:
         """Open time from the timeline's start up to `us`."""
-        i = bisect.bisect_right(self.starts, us) - 1
-        if i < 0:
-            return 0
-        return self.cum_before[i] + min(us - self.starts[i], self.ends[i] - self.starts[i])
+        assert self._by_start is not None
+        i = self._by_start.le(us)
+        return min(us + self.offset_l[i], self.cum_after_pl[i])
 
     def business_us_many(self, us: IntArray, count_le: IntArray | None = None) -> IntArray:
         """Open time from the timeline's start up to each instant.
