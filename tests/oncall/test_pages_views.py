@@ -28,8 +28,13 @@ def test_the_out_of_hours_line_logs_the_fault_shows_the_reference_and_pages(
     from sladesk.core import clock
 
     monkeypatch.setattr(clock.timezone, "now", lambda: SAT_02)
-    add_shift(actor=world.manager, engineer=world.oncall, starts=dt.datetime(2026, 3, 6, 17, 0),
-              ends=dt.datetime(2026, 3, 9, 9, 0), at=SAT_02)
+    add_shift(
+        actor=world.manager,
+        engineer=world.oncall,
+        starts=dt.datetime(2026, 3, 6, 17, 0),
+        ends=dt.datetime(2026, 3, 9, 9, 0),
+        at=SAT_02,
+    )
     client = _client(world.operator)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -78,9 +83,12 @@ def test_only_managers_see_the_team_page(world):
 
 
 def test_the_queue_page_toggles_availability_and_refuses_a_post_without_csrf(world):
-    assert _client(world.engineer, enforce_csrf=True).post(
-        "/queue/availability/", {"available": "1"}
-    ).status_code == 403
+    assert (
+        _client(world.engineer, enforce_csrf=True)
+        .post("/queue/availability/", {"available": "1"})
+        .status_code
+        == 403
+    )
     assert not AgentStatus.objects.exists()
 
     client = _client(world.engineer)

@@ -31,10 +31,20 @@ def rota(world):
     rota = default_rota()
     rota.ack_minutes = 10
     rota.save()
-    add_shift(actor=world.manager, engineer=world.oncall, starts=dt.datetime(2026, 3, 6, 17, 0),
-              ends=dt.datetime(2026, 3, 9, 9, 0), level=1)
-    add_shift(actor=world.manager, engineer=world.engineer, starts=dt.datetime(2026, 3, 6, 17, 0),
-              ends=dt.datetime(2026, 3, 9, 9, 0), level=2)
+    add_shift(
+        actor=world.manager,
+        engineer=world.oncall,
+        starts=dt.datetime(2026, 3, 6, 17, 0),
+        ends=dt.datetime(2026, 3, 9, 9, 0),
+        level=1,
+    )
+    add_shift(
+        actor=world.manager,
+        engineer=world.engineer,
+        starts=dt.datetime(2026, 3, 6, 17, 0),
+        ends=dt.datetime(2026, 3, 9, 9, 0),
+        level=2,
+    )
     return rota
 
 
@@ -51,8 +61,12 @@ def test_a_shift_across_the_autumn_clock_change_is_kept_in_wall_clock_time(world
     # Saturday 24 October 2026 18:00 BST to Monday 26 October 08:00 GMT: 38 h apart on the
     # wall clock, but the clocks go back on Sunday, so the shift lasts 39 h
     # (17:00Z Saturday to 08:00Z Monday).
-    shift = add_shift(actor=world.manager, engineer=world.oncall,
-                      starts=dt.datetime(2026, 10, 24, 18, 0), ends=dt.datetime(2026, 10, 26, 8, 0))
+    shift = add_shift(
+        actor=world.manager,
+        engineer=world.oncall,
+        starts=dt.datetime(2026, 10, 24, 18, 0),
+        ends=dt.datetime(2026, 10, 26, 8, 0),
+    )
     rota = default_rota()
 
     assert shift.starts_at == dt.datetime(2026, 10, 24, 17, 0, tzinfo=dt.UTC)
@@ -66,8 +80,12 @@ def test_a_shift_across_the_autumn_clock_change_is_kept_in_wall_clock_time(world
 
 def test_a_shift_may_not_start_at_a_time_the_spring_clock_change_skips(world):
     with pytest.raises(ActionValidationError) as refused:
-        add_shift(actor=world.manager, engineer=world.oncall,
-                  starts=dt.datetime(2026, 3, 29, 1, 30), ends=dt.datetime(2026, 3, 29, 9, 0))
+        add_shift(
+            actor=world.manager,
+            engineer=world.oncall,
+            starts=dt.datetime(2026, 3, 29, 1, 30),
+            ends=dt.datetime(2026, 3, 29, 9, 0),
+        )
 
     assert refused.value.errors == {
         "starts": "2026-03-29 01:30 does not exist in Europe/London (clock change)"
@@ -77,12 +95,22 @@ def test_a_shift_may_not_start_at_a_time_the_spring_clock_change_skips(world):
 
 def test_only_managers_edit_the_rota_and_only_engineers_go_on_it(world):
     with pytest.raises(ActionPermissionDenied):
-        add_shift(actor=world.engineer, engineer=world.engineer,
-                  starts=dt.datetime(2026, 3, 7, 0, 0), ends=dt.datetime(2026, 3, 8, 0, 0))
+        add_shift(
+            actor=world.engineer,
+            engineer=world.engineer,
+            starts=dt.datetime(2026, 3, 7, 0, 0),
+            ends=dt.datetime(2026, 3, 8, 0, 0),
+        )
     with pytest.raises(ActionValidationError) as refused:
-        add_shift(actor=world.manager, engineer=world.operator,
-                  starts=dt.datetime(2026, 3, 7, 0, 0), ends=dt.datetime(2026, 3, 8, 0, 0))
-    assert refused.value.errors == {"engineer": "Olive Operator cannot be paged (not an active engineer)"}
+        add_shift(
+            actor=world.manager,
+            engineer=world.operator,
+            starts=dt.datetime(2026, 3, 7, 0, 0),
+            ends=dt.datetime(2026, 3, 8, 0, 0),
+        )
+    assert refused.value.errors == {
+        "engineer": "Olive Operator cannot be paged (not an active engineer)"
+    }
 
 
 def test_a_critical_fault_out_of_hours_with_24x7_cover_pages_the_on_call_engineer(log, world, rota):
@@ -102,7 +130,10 @@ def test_a_critical_fault_out_of_hours_with_24x7_cover_pages_the_on_call_enginee
     run_queued_tasks("email_page")
     run_queued_tasks("email_page")
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["nina@helpdesk.example"], f"[sladesk page] Critical {ticket.reference}: Agents cannot open scripts")
+        (
+            ["nina@helpdesk.example"],
+            f"[sladesk page] Critical {ticket.reference}: Agents cannot open scripts",
+        )
     ]
     assert "Response due: 2026-03-07 02:30 GMT" in mail.outbox[0].body
     # Paging is once per ticket.
@@ -131,7 +162,9 @@ def test_logging_pages_as_soon_as_the_ticket_is_committed(
         ("critical", "acme", london(2026, 3, 10, 10, 0)),  # in hours: the queue deals with it
     ],
 )
-def test_no_page_when_the_policy_gives_no_out_of_hours_action(log, world, rota, priority, company, at):
+def test_no_page_when_the_policy_gives_no_out_of_hours_action(
+    log, world, rota, priority, company, at
+):
     contact = world.acme_contact if company == "acme" else world.bluebell_contact
     ticket = log(priority=priority, company=getattr(world, company), contact=contact, at=at)
 
@@ -185,7 +218,9 @@ def test_a_page_cannot_be_acknowledged_twice_or_by_an_operator(log, world, rota)
     with pytest.raises(ActionValidationError) as refused:
         acknowledge_page(actor=world.oncall, page=page, at=london(2026, 3, 7, 2, 5))
 
-    assert refused.value.errors == {"page": "already acknowledged by Ed Engineer at 2026-03-07 02:04 UTC"}
+    assert refused.value.errors == {
+        "page": "already acknowledged by Ed Engineer at 2026-03-07 02:04 UTC"
+    }
     assert Page.objects.get(pk=page.pk).acknowledged_by == world.engineer
 
 

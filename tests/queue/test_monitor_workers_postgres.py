@@ -78,7 +78,8 @@ def test_two_workers_scanning_at_once_send_each_warning_and_breach_exactly_once(
 def _database_url():
     s = connection.settings_dict
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
+    return f"postgres://{s['USER']}{password}@{host}/{s['NAME']}"
 
 
 def test_a_worker_killed_mid_scan_leaves_no_claim_and_the_next_scan_sends_each_once(
@@ -90,7 +91,12 @@ def test_a_worker_killed_mid_scan_leaves_no_claim_and_the_next_scan_sends_each_o
     flag = tmp_path / "claimed"
     env = {**os.environ, "DATABASE_URL": _database_url(), "PYTHONPATH": os.pathsep.join(sys.path)}
     doomed = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("killable_scan.py")), str(flag), at.isoformat()],
+        [
+            sys.executable,
+            str(Path(__file__).with_name("killable_scan.py")),
+            str(flag),
+            at.isoformat(),
+        ],
         env=env,
     )
     try:

@@ -143,15 +143,24 @@ def test_availability_changes_are_audited_and_shown_to_managers(world):
 def test_a_manager_assigns_and_reassigns_with_an_audit_event_each_time(log, world):
     ticket = log()
 
-    assign(actor=world.manager, ticket=ticket, agent=world.engineer, reason="knows Reports", at=LATER)
+    assign(
+        actor=world.manager, ticket=ticket, agent=world.engineer, reason="knows Reports", at=LATER
+    )
     assign(actor=world.manager, ticket=ticket, agent=world.oncall, reason="Ed is ill", at=LATER)
 
     assert Ticket.objects.get(pk=ticket.pk).assignee == world.oncall
     events = list(
-        AuditEvent.objects.filter(action__in=["ticket.assigned", "ticket.reassigned"]).order_by("id")
+        AuditEvent.objects.filter(action__in=["ticket.assigned", "ticket.reassigned"]).order_by(
+            "id"
+        )
     )
     assert [(e.action, e.before, e.after, e.reason) for e in events] == [
-        ("ticket.assigned", {"assignee": None}, {"assignee": "ed@helpdesk.example"}, "knows Reports"),
+        (
+            "ticket.assigned",
+            {"assignee": None},
+            {"assignee": "ed@helpdesk.example"},
+            "knows Reports",
+        ),
         (
             "ticket.reassigned",
             {"assignee": "ed@helpdesk.example"},

@@ -61,7 +61,9 @@ def test_the_warning_goes_to_the_queue_once_then_the_breach_to_the_manager_once(
         "ticket.sla_breached",
         "ticket.sla_warning",
     ]
-    assert sorted(AuditEvent.objects.filter(action__startswith="sla.").values_list("action", flat=True)) == [
+    assert sorted(
+        AuditEvent.objects.filter(action__startswith="sla.").values_list("action", flat=True)
+    ) == [
         "sla.breach_escalated",
         "sla.warning",
     ]
@@ -70,7 +72,10 @@ def test_the_warning_goes_to_the_queue_once_then_the_breach_to_the_manager_once(
     run_queued_tasks("email_alert")
 
     assert sorted((m.subject, tuple(m.to)) for m in mail.outbox) == [
-        (f"[sladesk] 75% of the response time used: {ticket.reference}", ("olive@helpdesk.example",)),
+        (
+            f"[sladesk] 75% of the response time used: {ticket.reference}",
+            ("olive@helpdesk.example",),
+        ),
         (f"[sladesk] Response target breached: {ticket.reference}", ("max@helpdesk.example",)),
     ]
 
@@ -98,7 +103,9 @@ def test_a_ticket_first_seen_after_its_due_time_gets_the_breach_only(log):
 
 def test_a_responded_ticket_is_no_longer_watched(log, world):
     ticket = log(priority="critical", at=TUE_10)
-    add_public_reply(actor=world.engineer, ticket=ticket, body="On it", at=london(2026, 3, 10, 10, 5))
+    add_public_reply(
+        actor=world.engineer, ticket=ticket, body="On it", at=london(2026, 3, 10, 10, 5)
+    )
 
     result = scan(at=london(2026, 3, 10, 12, 0))
 

@@ -63,8 +63,15 @@ def receiver_factory():
 
 
 def _endpoint(world, url, **kw):
-    return create_endpoint(actor=world.admin, name="sms", url=url, secret=SECRET,
-                           allow_private_network=True, at=T0, **kw)
+    return create_endpoint(
+        actor=world.admin,
+        name="sms",
+        url=url,
+        secret=SECRET,
+        allow_private_network=True,
+        at=T0,
+        **kw,
+    )
 
 
 def test_a_loopback_or_private_target_is_refused_unless_an_administrator_allows_it(world):
@@ -74,8 +81,13 @@ def test_a_loopback_or_private_target_is_refused_unless_an_administrator_allows_
         assert "private or loopback" in refused.value.errors["url"]
     assert Endpoint.objects.count() == 0
 
-    allowed = create_endpoint(actor=world.admin, name="lan", url="http://10.1.2.3/x",
-                              secret=SECRET, allow_private_network=True)
+    allowed = create_endpoint(
+        actor=world.admin,
+        name="lan",
+        url="http://10.1.2.3/x",
+        secret=SECRET,
+        allow_private_network=True,
+    )
     assert allowed.allow_private_network is True
 
 
@@ -97,13 +109,21 @@ def test_a_delivery_is_signed_over_timestamp_and_body_and_logged(world, receiver
     assert headers["X-Sladesk-Event"] == "oncall.page"
     assert headers["X-Sladesk-Delivery"] == str(delivery.pk)
     assert verify(SECRET, int(headers["X-Sladesk-Timestamp"]), body, headers["X-Sladesk-Signature"])
-    assert not verify("wrong-secret-wrong-secret", int(headers["X-Sladesk-Timestamp"]), body,
-                      headers["X-Sladesk-Signature"])
+    assert not verify(
+        "wrong-secret-wrong-secret",
+        int(headers["X-Sladesk-Timestamp"]),
+        body,
+        headers["X-Sladesk-Signature"],
+    )
     assert json.loads(body)["data"] == {"reference": "CS-100001"}
-    assert list(DeliveryAttempt.objects.values_list("number", "status_code", "error")) == [(1, 200, "")]
+    assert list(DeliveryAttempt.objects.values_list("number", "status_code", "error")) == [
+        (1, 200, "")
+    ]
 
 
-def test_a_failed_delivery_is_retried_with_doubling_delays_until_it_succeeds(world, receiver_factory):
+def test_a_failed_delivery_is_retried_with_doubling_delays_until_it_succeeds(
+    world, receiver_factory
+):
     receiver = receiver_factory(500, 503, 200)
     _endpoint(world, receiver.url)
     publish(event_type="ticket.sla_warning", payload={}, at=T0)
@@ -118,7 +138,9 @@ def test_a_failed_delivery_is_retried_with_doubling_delays_until_it_succeeds(wor
     assert attempt(pk, at=T0 + dt.timedelta(seconds=200)) == "already delivered"
 
     assert list(DeliveryAttempt.objects.values_list("number", "status_code")) == [
-        (1, 500), (2, 503), (3, 200)
+        (1, 500),
+        (2, 503),
+        (3, 200),
     ]
     assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
 

@@ -1,22 +1,17 @@
 """The one place sladesk sends notifications: a webhook event and an email.
 
-The full outbox (templates, preferences, the reference-number email) is a later issue; until
-then every notification goes through these two functions, so that issue replaces them.
+Emails go through the outbox of `sladesk.mail` (docs/email.md): `email` inserts one row
+per recipient in the caller's transaction, keyed by the event, so it is committed with the
+decision to notify and never decided twice; the worker sends it with a fixed Message-ID.
 
 `announce` writes the webhook event in the caller's transaction, so it is committed with
-the decision to notify (exactly once). `email` talks to the mail server and so cannot be
-part of a database transaction: callers mark the email sent in the same transaction they
-send it from, so a worker killed before that commit sends it again (at least once, never
-lost).
+the decision to notify (exactly once).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-
-from django.conf import settings
-from django.core.mail import send_mail
 
 
 def announce(*, event_type: str, payload: dict[str, Any]) -> None:
@@ -25,9 +20,31 @@ def announce(*, event_type: str, payload: dict[str, Any]) -> None:
     publish(event_type=event_type, payload=payload)
 
 
-def email(*, to: Iterable[str], subject: str, body: str) -> int:
-    """Send one email to every non-empty address; returns the number of recipients."""
+def email(
+    *,
+    to: Iterable[str],
+    subject: str,
+    body: str,
+    key: str = "",
+    kind: str = "",
+    ticket: Any = None,
+) -> int:
+    """Queue one email to every non-empty address; returns the number of recipients.
+
+    `key` names the event (one email per event and recipient); `kind` picks the template
+    and the recipients' preferences."""
+    import hashlib
+
+    from sladesk.mail.notifications import staff_emails
+
     recipients = sorted({address for address in to if address})
     if recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        staff_emails(
+            key=key or "notify:" + hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest(),
+            kind=kind or "sla_warning",
+            to=recipients,
+            subject=subject,
+            body=body,
+            ticket=ticket,
+        )
     return len(recipients)

@@ -90,7 +90,8 @@ def add_shift(
         errors["ends"] = "the shift must end after it starts"
     if errors:
         raise ActionValidationError(errors)
-    assert start_at is not None and end_at is not None
+    assert start_at is not None
+    assert end_at is not None
     with transaction.atomic():
         shift = RotaShift.objects.create(
             rota=rota, engineer=engineer, level=level, starts_at=start_at, ends_at=end_at
@@ -150,8 +151,14 @@ def next_in_chain(rota: Rota, ticket: Ticket, at: dt.datetime) -> tuple[User | N
 def _page_text(ticket: Ticket, page: Page) -> tuple[str, str, dict[str, Any]]:
     from sladesk.core.clock import london
 
-    due = london(ticket.response_due).strftime("%Y-%m-%d %H:%M %Z") if ticket.response_due else "no target"
-    subject = f"[sladesk page] {ticket.get_priority_display()} {ticket.reference}: {ticket.overview}"
+    due = (
+        london(ticket.response_due).strftime("%Y-%m-%d %H:%M %Z")
+        if ticket.response_due
+        else "no target"
+    )
+    subject = (
+        f"[sladesk page] {ticket.get_priority_display()} {ticket.reference}: {ticket.overview}"
+    )
     body = (
         f"You are paged as {page.reason} for {ticket.reference}.\n\n"
         f"Company:  {ticket.company.name}\n"
@@ -185,9 +192,7 @@ def _page_text(ticket: Ticket, page: Page) -> tuple[str, str, dict[str, Any]]:
     return subject, body, payload
 
 
-def _create_page(
-    *, ticket: Ticket, rota: Rota, step: int, at: dt.datetime
-) -> Page | None:
+def _create_page(*, ticket: Ticket, rota: Rota, step: int, at: dt.datetime) -> Page | None:
     """Insert the page for this step, publish its webhook event and queue its email, all in
     the caller's transaction. None when the step exists already or nobody is left."""
     from sladesk.oncall.tasks import email_page
@@ -209,7 +214,7 @@ def _create_page(
             )
     except IntegrityError:
         return None  # another worker paged this step first
-    subject, body, payload = _page_text(ticket, page)
+    _, _, payload = _page_text(ticket, page)
     notify.announce(event_type="oncall.page", payload=payload)
     page.email_queued_at = at
     page.save(update_fields=["email_queued_at"])
@@ -220,8 +225,12 @@ def _create_page(
         at=at,
         subject=page,
         ticket=ticket,
-        after={"step": step, "recipient": recipient.email, "reason": reason,
-               "escalate_at": escalate_at.isoformat() if escalate_at else None},
+        after={
+            "step": step,
+            "recipient": recipient.email,
+            "reason": reason,
+            "escalate_at": escalate_at.isoformat() if escalate_at else None,
+        },
     )
     return page
 
@@ -275,7 +284,10 @@ def escalate(page: Page, *, at: dt.datetime) -> Page | None:
         return None
     if Page.objects.filter(ticket=ticket, acknowledged_at__isnull=False).exists():
         return None
-    step = (Page.objects.filter(ticket=ticket).order_by("-step").values_list("step", flat=True).first() or 0) + 1
+    step = (
+        Page.objects.filter(ticket=ticket).order_by("-step").values_list("step", flat=True).first()
+        or 0
+    ) + 1
     return _create_page(ticket=ticket, rota=page.rota, step=step, at=at)
 
 
@@ -292,8 +304,10 @@ def acknowledge_page(*, actor: User, page: Page, at: dt.datetime | None = None) 
         )
         if done is not None:
             raise ActionValidationError(
-                {"page": f"already acknowledged by {done.acknowledged_by} at "
-                 f"{done.acknowledged_at:%Y-%m-%d %H:%M} UTC"}
+                {
+                    "page": f"already acknowledged by {done.acknowledged_by} at "
+                    f"{done.acknowledged_at:%Y-%m-%d %H:%M} UTC"
+                }
             )
         if at < page.paged_at:
             raise ActionValidationError({"at": "cannot acknowledge before the page was sent"})

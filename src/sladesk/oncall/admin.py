@@ -12,13 +12,13 @@ class ShiftInline(admin.TabularInline):
 @admin.register(Rota)
 class RotaAdmin(AuditedAdmin):
     list_display = ("name", "time_zone", "ack_minutes", "manager")
-    inlines = [ShiftInline]
+    inlines = (ShiftInline,)
 
 
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
     list_display = ("ticket", "step", "recipient", "paged_at", "acknowledged_at", "escalated_at")
-    readonly_fields = [f.name for f in Page._meta.fields]
+    readonly_fields = tuple(f.name for f in Page._meta.fields)
 
     def has_add_permission(self, request):
         return False

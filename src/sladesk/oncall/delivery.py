@@ -28,7 +28,14 @@ def email_page_now(page_id: int, *, at: dt.datetime | None = None) -> str:
         if page.emailed_at is not None:
             return "already emailed"
         subject, body, _ = _page_text(page.ticket, page)
-        notify.email(to=[page.recipient.email], subject=subject, body=body)
+        notify.email(
+            to=[page.recipient.email],
+            subject=subject,
+            body=body,
+            key=f"oncall.page:{page.pk}",
+            kind="oncall_page",
+            ticket=page.ticket,
+        )
         page.emailed_at = now
         page.save(update_fields=["emailed_at"])
         return "emailed"

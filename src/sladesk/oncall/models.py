@@ -66,7 +66,9 @@ class RotaShift(models.Model):
     class Meta:
         ordering = ("starts_at", "level", "pk")
         constraints: ClassVar = [
-            models.CheckConstraint(name="shift_ends_after_start", condition=Q(ends_at__gt=F("starts_at")))
+            models.CheckConstraint(
+                name="shift_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
+            )
         ]
         indexes: ClassVar = [models.Index(fields=["rota", "starts_at", "ends_at"])]
 

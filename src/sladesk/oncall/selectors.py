@@ -20,7 +20,9 @@ def _staff(user: Any) -> bool:
     )
 
 
-def shifts_for(user: Any, rota: Rota, *, start: dt.datetime, end: dt.datetime) -> QuerySet[RotaShift]:
+def shifts_for(
+    user: Any, rota: Rota, *, start: dt.datetime, end: dt.datetime
+) -> QuerySet[RotaShift]:
     if not _staff(user):
         return RotaShift.objects.none()
     return (

@@ -90,7 +90,9 @@ def out_of_hours_line(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     data = request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        contact = Contact.objects.select_related("company").filter(pk=data.get("contact") or 0).first()
+        contact = (
+            Contact.objects.select_related("company").filter(pk=data.get("contact") or 0).first()
+        )
         module = Module.objects.filter(pk=data.get("module") or 0).first()
         try:
             ticket = actions.log_out_of_hours_call(

@@ -17,7 +17,7 @@ class AgentStatusAdmin(admin.ModelAdmin):
 class SlaAlertAdmin(admin.ModelAdmin):
     list_display = ("ticket", "kind", "threshold", "created_at", "emailed_at", "worker")
     list_filter = ("kind",)
-    readonly_fields = [f.name for f in SlaAlert._meta.fields]
+    readonly_fields = tuple(f.name for f in SlaAlert._meta.fields)
 
     def has_add_permission(self, request):
         return False

@@ -28,7 +28,14 @@ def email_alert_now(alert_id: int, *, at: dt.datetime | None = None) -> str:
         if alert.emailed_at is not None:
             return "already emailed"
         subject, body = _alert_text(alert.ticket, alert.kind, alert.threshold)
-        notify.email(to=alert.recipients, subject=subject, body=body)
+        notify.email(
+            to=alert.recipients,
+            subject=subject,
+            body=body,
+            key=f"queue.alert:{alert.pk}",
+            kind="sla_warning" if alert.kind == SlaAlert.Kind.WARNING else "sla_breach",
+            ticket=alert.ticket,
+        )
         alert.emailed_at = now
         alert.save(update_fields=["emailed_at"])
         return "emailed"

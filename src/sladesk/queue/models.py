@@ -41,7 +41,9 @@ class SlaAlert(models.Model):
         WARNING = "warning", "Warning (share of the response target used)"
         BREACH = "breach", "Breach escalated to the manager"
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="sla_alerts")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.PROTECT, related_name="sla_alerts"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     # Percent of the response target: the warning share (75 by default), 100 for a breach.
     threshold = models.PositiveSmallIntegerField()

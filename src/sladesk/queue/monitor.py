@@ -141,7 +141,10 @@ def _claim(ticket: Ticket, kind: str, threshold: int, now: dt.datetime, worker: 
     return True
 
 
-def _check_ticket(ticket: Ticket, now: dt.datetime, worker: str, result: ScanResult) -> None:
+def _check_ticket(
+    ticket: Ticket, now: dt.datetime, worker: str, result: ScanResult, paged: set[int]
+) -> None:
+    from sladesk.contracts.sla_adapter import needs_out_of_hours_action
     from sladesk.oncall.actions import page_if_needed
 
     result.checked += 1
@@ -150,8 +153,19 @@ def _check_ticket(ticket: Ticket, now: dt.datetime, worker: str, result: ScanRes
         ticket.sla_next_check_at = None
     else:
         # A page the logging path could not send (its after-commit hook failed) is sent
-        # here; page_if_needed does nothing when paged already or not needed.
-        if ticket.coverage == "24x7" and page_if_needed(ticket_id=ticket.pk, at=now):
+        # here. Cheap tests first: most tickets have no 24x7 cover or are paged already.
+        if (
+            ticket.coverage == "24x7"
+            and ticket.pk not in paged
+            and ticket.policy is not None
+            and needs_out_of_hours_action(
+                policy_row=ticket.policy,
+                priority=ticket.priority,
+                coverage=ticket.coverage,
+                logged_at=ticket.logged_at,
+            )
+            and page_if_needed(ticket_id=ticket.pk, at=now)
+        ):
             result.pages += 1
         if now >= due:
             if _claim(ticket, SlaAlert.Kind.BREACH, 100, now, worker):
@@ -172,12 +186,17 @@ def scan_tickets(*, now: dt.datetime, worker: str, result: ScanResult, batch: in
             rows = list(
                 _skip_locked(
                     Ticket.objects.filter(sla_next_check_at__lte=now)
-                    .select_related("company", "assignee")
+                    .select_related("company", "assignee", "policy")
                     .order_by("sla_next_check_at")
                 )[:batch]
             )
+            paged = set(
+                Page.objects.filter(ticket_id__in=[t.pk for t in rows]).values_list(
+                    "ticket_id", flat=True
+                )
+            )
             for ticket in rows:
-                _check_ticket(ticket, now, worker, result)
+                _check_ticket(ticket, now, worker, result, paged)
         if len(rows) < batch:
             return
 

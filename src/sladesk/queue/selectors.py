@@ -62,7 +62,9 @@ def in_queue_order(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Tickets still waiting for their response first (by urgency), then the ones already
     responded to that nobody holds (by priority and age)."""
     responded_last = Case(
-        When(responded_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+        When(responded_at__isnull=True, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
     return tickets.order_by(
         responded_last, F("response_due").asc(nulls_last=True), PRIORITY_RANK, "logged_at", "id"
@@ -137,6 +139,6 @@ def team_for(user: Any) -> list[dict[str, Any]]:
 def assignable_agents(user: Any) -> QuerySet[User]:
     if not (_active(user) and user.can(Capability.ASSIGN_TICKET)):
         return User.objects.none()
-    return User.objects.filter(
-        is_active=True, role__in=[r.value for r in HELPDESK_ROLES]
-    ).order_by("full_name", "email")
+    return User.objects.filter(is_active=True, role__in=[r.value for r in HELPDESK_ROLES]).order_by(
+        "full_name", "email"
+    )

@@ -40,8 +40,8 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         {
             "now": now,
             "available": selectors.availability_of(user),
-            "ready": [t for t in tickets if not t.waiting],
-            "waiting": [t for t in tickets if t.waiting],
+            "ready": [t for t in tickets if not getattr(t, "waiting", False)],
+            "waiting": [t for t in tickets if getattr(t, "waiting", False)],
             "mine": selectors.assigned_to(user)[:50],
             "total": selectors.queue_for(user, now=now).count(),
         },

@@ -49,8 +49,8 @@ class AttemptInline(admin.TabularInline):
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ("event", "endpoint", "status", "attempts", "next_attempt_at", "delivered_at")
     list_filter = ("status", "endpoint")
-    readonly_fields = [f.name for f in Delivery._meta.fields]
-    inlines = [AttemptInline]
+    readonly_fields = tuple(f.name for f in Delivery._meta.fields)
+    inlines = (AttemptInline,)
 
 
 @admin.register(Event)

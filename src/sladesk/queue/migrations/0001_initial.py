@@ -6,45 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tickets', '0002_reference_counter'),
+        ("tickets", "0002_reference_counter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgentStatus',
+            name="AgentStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('available', 'Available'), ('away', 'Away')], default='away', max_length=10)),
-                ('changed_at', models.DateTimeField()),
-                ('agent', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='queue_status', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("available", "Available"), ("away", "Away")],
+                        default="away",
+                        max_length=10,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField()),
+                (
+                    "agent",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="queue_status",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agent statuses',
-                'ordering': ('agent__email',),
+                "verbose_name_plural": "agent statuses",
+                "ordering": ("agent__email",),
             },
         ),
         migrations.CreateModel(
-            name='SlaAlert',
+            name="SlaAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('warning', 'Warning (share of the response target used)'), ('breach', 'Breach escalated to the manager')], max_length=10)),
-                ('threshold', models.PositiveSmallIntegerField()),
-                ('created_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField(help_text='The response due time in force when decided.')),
-                ('recipients', models.JSONField(default=list)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('email_queued_at', models.DateTimeField(blank=True, null=True)),
-                ('worker', models.CharField(blank=True, max_length=100)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sla_alerts', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("warning", "Warning (share of the response target used)"),
+                            ("breach", "Breach escalated to the manager"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("threshold", models.PositiveSmallIntegerField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "due_at",
+                    models.DateTimeField(help_text="The response due time in force when decided."),
+                ),
+                ("recipients", models.JSONField(default=list)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                ("email_queued_at", models.DateTimeField(blank=True, null=True)),
+                ("worker", models.CharField(blank=True, max_length=100)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sla_alerts",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('created_at', 'pk'),
-                'constraints': [models.UniqueConstraint(fields=('ticket', 'kind', 'threshold'), name='one_alert_per_ticket_kind_threshold')],
+                "ordering": ("created_at", "pk"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("ticket", "kind", "threshold"),
+                        name="one_alert_per_ticket_kind_threshold",
+                    )
+                ],
             },
         ),
     ]

@@ -21,43 +21,56 @@ def watch_open_tickets(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0002_seed_default_policy_and_calendars'),
-        ('customers', '0001_initial'),
-        ('tickets', '0002_reference_counter'),
+        ("contracts", "0002_seed_default_policy_and_calendars"),
+        ("customers", "0001_initial"),
+        ("tickets", "0002_reference_counter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='assigned_at',
+            model_name="ticket",
+            name="assigned_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_tickets', to=settings.AUTH_USER_MODEL),
+            model_name="ticket",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assigned_tickets",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='sla_clock_starts_at',
+            model_name="ticket",
+            name="sla_clock_starts_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='sla_next_check_at',
+            model_name="ticket",
+            name="sla_next_check_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='sla_warn_at',
+            model_name="ticket",
+            name="sla_warn_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['response_due', 'logged_at', 'id'], condition=models.Q(('assignee__isnull', True), ('responded_at__isnull', True), ('status__in', ['new', 'responded', 'in_progress', 'awaiting_customer'])), name='ticket_queue_order'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["response_due", "logged_at", "id"],
+                condition=models.Q(
+                    ("assignee__isnull", True),
+                    ("responded_at__isnull", True),
+                    ("status__in", ["new", "responded", "in_progress", "awaiting_customer"]),
+                ),
+                name="ticket_queue_order",
+            ),
         ),
         migrations.RunPython(watch_open_tickets, migrations.RunPython.noop),
     ]
