@@ -604,8 +604,29 @@ def compare(tk: Tickets, seed: int, results: dict[str, Any]) -> None:
 # ----------------------------------------------------------------------------- report
 
 
-def verdict(ok: bool) -> str:
-    return "**met**" if ok else "**not met**"
+def busy_note(facts: dict[str, str]) -> list[str]:
+    try:
+        load = max(float(facts["load"]), float(facts["load_end"]))
+    except ValueError:
+        return []
+    if load < 1.5:
+        return []
+    return [
+        f"**Measured on a busy machine** (load average up to {load:.1f} on "
+        f"{facts['cores']} cores): other processes competed for core 0, so wall-clock "
+        "figures are pessimistic; the CPU-time figures are the better estimate of the "
+        "code's own cost.",
+        "",
+    ]
+
+
+def verdict(ok: bool, cpu_ok: bool | None = None) -> str:
+    """Met or not on the wall clock; says so when only CPU time meets the target."""
+    if ok:
+        return "**met**"
+    if cpu_ok:
+        return "**not met** on the wall clock (met on CPU time: other jobs took the core)"
+    return "**not met**"
 
 
 def render(facts: dict[str, str], r: dict[str, Any], elapsed: float) -> str:
@@ -647,6 +668,7 @@ def render(facts: dict[str, str], r: dict[str, Any], elapsed: float) -> str:
         f"{facts['load_end']} at the end (other jobs share the machine); CPU time stolen by "
         f"the hypervisor during the run: {facts['steal']} |",
         "",
+        *busy_note(facts),
         f"Workload: {n:,} random tickets (seeded): priority uniform over the five, coverage "
         "uniform over standard/24x7, `logged_at` uniform over 2025-01-01..2028-12-31 UTC at "
         "second precision, passed as `datetime64[us]` plus int8 codes from "
@@ -662,13 +684,13 @@ def render(facts: dict[str, str], r: dict[str, Any], elapsed: float) -> str:
         f"| batch `response_due_many`, 1M mixed tickets, per ticket | {best_ns:.1f} ns best "
         f"({med_ns:.1f} median; {b['cpu_s'] * 1e9 / n:.1f} CPU time) | "
         f"≤ {TARGET_BATCH_NS:.0f} ns | "
-        f"{verdict(best_ns <= TARGET_BATCH_NS)} |",
+        f"{verdict(best_ns <= TARGET_BATCH_NS, b['cpu_s'] * 1e9 / n <= TARGET_BATCH_NS)} |",
         f"| batch throughput | {fmt_rate(n / b['best_s'])} best ({fmt_rate(n / b['median_s'])} "
-        f"median) | ≥ 10 M/s | {verdict(n / b['best_s'] >= 10e6)} |",
+        f"median) | ≥ 10 M/s | {verdict(n / b['best_s'] >= 10e6, n / b['cpu_s'] >= 10e6)} |",
         f"| per ticket `response_due`, mix of {per['mix'][0]:,} | {mix_us:.2f} µs "
         f"({per['mix'][2] * 1e6:.2f} median; {per['mix'][3] * 1e6:.2f} CPU time) | "
         f"≤ {TARGET_PER_TICKET_US:.0f} µs | "
-        f"{verdict(mix_us <= TARGET_PER_TICKET_US)} |",
+        f"{verdict(mix_us <= TARGET_PER_TICKET_US, per['mix'][3] * 1e6 <= TARGET_PER_TICKET_US)} |",
         f"| pandas `CustomBusinessHour` ÷ sladesk batch, business-minute tickets | "
         f"{ratio:,.0f}× ({pandas_ns / best_ns:,.0f}× against the 1M-mix figure) "
         f"| ≥ {TARGET_PANDAS_RATIO:,.0f}× | "
