@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "sladesk.queue",
     "sladesk.oncall",
     "sladesk.webhooks",
+    "sladesk.mail",
     "ninja",
     "sladesk.api",
     # The browser pages (issue 5): htmx helpers, template partials, portal, console, dashboard.
@@ -209,6 +210,25 @@ EMAIL_USE_TLS = env_bool("SLADESK_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("SLADESK_EMAIL_FROM", "helpdesk@localhost")
 # Who hears about unassigned tickets' SLA warnings (the queue): comma-separated addresses.
 SLADESK_QUEUE_EMAILS = env_list("SLADESK_QUEUE_EMAILS", [])
+
+# The email channel (docs/email.md). Message-IDs are made in this domain; mail from the
+# helpdesk's own addresses is never taken in (loops).
+SLADESK_MAIL_DOMAIN = os.environ.get("SLADESK_MAIL_DOMAIN", "").strip() or (
+    DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "localhost"
+)
+SLADESK_MAIL_ADDRESSES = env_list("SLADESK_MAIL_ADDRESSES", [DEFAULT_FROM_EMAIL])
+SLADESK_MAIL_MAX_ATTEMPTS = int(os.environ.get("SLADESK_MAIL_MAX_ATTEMPTS", "8"))
+SLADESK_MAIL_RETRY_SECONDS = int(os.environ.get("SLADESK_MAIL_RETRY_SECONDS", "60"))
+SLADESK_MAIL_LEASE_SECONDS = int(os.environ.get("SLADESK_MAIL_LEASE_SECONDS", "300"))
+SLADESK_MAIL_RATE_LIMIT = int(os.environ.get("SLADESK_MAIL_RATE_LIMIT", "30"))
+SLADESK_MAIL_MAX_BYTES = int(os.environ.get("SLADESK_MAIL_MAX_BYTES", 40 * 1024**2))
+SLADESK_IMAP_HOST = os.environ.get("SLADESK_IMAP_HOST", "").strip()
+SLADESK_IMAP_PORT = int(os.environ.get("SLADESK_IMAP_PORT", "993"))
+SLADESK_IMAP_SECURITY = os.environ.get("SLADESK_IMAP_SECURITY", "ssl").strip().lower()
+SLADESK_IMAP_USER = os.environ.get("SLADESK_IMAP_USER", "")
+SLADESK_IMAP_PASSWORD = os.environ.get("SLADESK_IMAP_PASSWORD", "")
+SLADESK_IMAP_FOLDER = os.environ.get("SLADESK_IMAP_FOLDER", "INBOX")
+SLADESK_IMAP_INTERVAL = float(os.environ.get("SLADESK_IMAP_INTERVAL", "60"))
 
 # The SLA monitor warns when this share of the response target is used (0 < share < 1).
 SLADESK_SLA_WARNING_SHARE = float(os.environ.get("SLADESK_SLA_WARNING_SHARE", "0.75"))
