@@ -22,7 +22,9 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}}
 # Text is treated as HTML only when it contains one of the allowed tags; plain text such as
 # "if a<b and c>d" would otherwise be parsed as a tag and lost.
-LOOKS_LIKE_HTML = re.compile(r"</?(?:%s)\b[^>]*>" % "|".join(sorted(ALLOWED_TAGS)), re.IGNORECASE)
+LOOKS_LIKE_HTML = re.compile(
+    r"</?(?:%s)\s*/?>|<a\s+href=" % "|".join(sorted(ALLOWED_TAGS)), re.IGNORECASE
+)
 
 
 @register.filter
@@ -38,8 +40,8 @@ def user_html(value: Any) -> SafeString:
             url_schemes={"http", "https", "mailto"},
             link_rel="noopener noreferrer nofollow",
         )
-        return mark_safe(cleaned)  # noqa: S308 - nh3 output is safe by construction
-    return mark_safe(linebreaks(conditional_escape(text)))  # noqa: S308 - escaped first
+        return mark_safe(cleaned)
+    return mark_safe(linebreaks(conditional_escape(text)))
 
 
 def _span(delta: dt.timedelta) -> str:
