@@ -306,13 +306,30 @@ class Calendar:
         return self.timeline_for(us).business_us(us)
 
     def add_us(self, t_us: int, duration_us: int) -> int:
+        # The per-ticket hot path: the bucket lookups of `_Timeline.business_us` and
+        # `BucketIndex.lt` are written out here, as each Python call costs as much as
+        # the arithmetic itself.
         tl = self._holder.timeline
         if tl is None or not tl.lo_us <= t_us < tl.hi_us:
             tl = self.timeline_for(t_us)
-        target = tl.business_us(t_us) + duration_us
+        index = tl._by_start
+        assert index is not None
+        i = index.base_list[(t_us - index.lo) // index.width]
+        padded = index.padded_list
+        while padded[i] <= t_us:
+            i += 1
+        elapsed = t_us + tl.offset_l[i]
+        cap = tl.cum_after_pl[i]
+        target = (elapsed if elapsed < cap else cap) + duration_us
         while target > tl.total_us:
             tl = self._widen(tl)
-        return target + tl.shift_l[tl.by_cum_after.lt(target)]
+        index = tl._by_cum_after
+        assert index is not None
+        j = index.base_list[target // index.width]
+        padded = index.padded_list
+        while padded[j] < target:
+            j += 1
+        return target + tl.shift_l[j]
 
     def _next_opening_us(self, us: int) -> int:
         tl = self.timeline_for(us)
@@ -661,8 +678,15 @@ class _Timeline:
     # The one-query methods use the same padded arrays as the batch path (index 0 is an
     # empty interval at the timeline's start), as Python lists.
     def is_open(self, us: int) -> bool:
-        assert self._by_start is not None
-        return us < self.ends_pl[self._by_start.le(us)]
+        index = self._by_start
+        assert index is not None
+        if not self.lo_us <= us < self.hi_us:
+            return us < self.ends_pl[index.le(us)]
+        i = index.base_list[(us - index.lo) // index.width]
+        padded = index.padded_list
+        while padded[i] <= us:
+            i += 1
+        return us < self.ends_pl[i]
 
     def business_us(self, us: int) -> int:
         """Open time from the timeline's start up to `us`."""

@@ -18,6 +18,11 @@ from sladesk.sla.policy import (
     TargetKind,
 )
 
+# Module-level names for the hot path (a global lookup is cheaper than an enum attribute).
+_BUSINESS = TargetKind.BUSINESS_MINUTES
+_WALL_CLOCK = TargetKind.WALL_CLOCK_MINUTES
+_NEXT_DAY = TargetKind.NEXT_BUSINESS_DAY_CLOSE
+
 
 def _priority(value: Priority | str) -> Priority:
     found = _PRIORITY_LOOKUP.get(value)
@@ -66,12 +71,12 @@ def response_due(
             tl = hours.timeline_for(logged_us)
         if tl.is_open(logged_us):
             resolved = inside
-    kind = resolved.target.kind
-    if kind is TargetKind.BUSINESS_MINUTES:
+    kind = resolved.kind
+    if kind is _BUSINESS:
         due_us = resolved.calendar.add_us(logged_us, resolved.span_us)  # type: ignore[union-attr]
-    elif kind is TargetKind.WALL_CLOCK_MINUTES:
+    elif kind is _WALL_CLOCK:
         due_us = logged_us + resolved.span_us
-    elif kind is TargetKind.NEXT_BUSINESS_DAY_CLOSE:
+    elif kind is _NEXT_DAY:
         due_us = resolved.calendar.next_business_day_close_us(logged_us)  # type: ignore[union-attr]
     elif kind is TargetKind.AGREED_DATE and agreed_date is not None:
         require_aware(agreed_date, "agreed_date")

@@ -159,10 +159,12 @@ class ResolvedTarget:
     calendar: Calendar | None
     why: str
     span_us: int = field(init=False)
+    kind: TargetKind = field(init=False)
 
     def __post_init__(self) -> None:
-        # Precomputed: the hot path reads it for every ticket.
+        # Precomputed: the hot path reads them for every ticket.
         object.__setattr__(self, "span_us", (self.target.minutes or 0) * 60_000_000)
+        object.__setattr__(self, "kind", self.target.kind)
 
 
 DEFAULT_COVERAGE_CALENDARS: tuple[tuple[Coverage, str], ...] = (
