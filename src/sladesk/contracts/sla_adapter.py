@@ -175,7 +175,12 @@ def sla_schedule(
 
 
 def needs_out_of_hours_action(
-    *, policy_row: SlaPolicy, priority: str, coverage: str | None, logged_at: dt.datetime
+    *,
+    policy_row: SlaPolicy,
+    priority: str,
+    coverage: str | None,
+    logged_at: dt.datetime,
+    policies: dict[int, Policy] | None = None,
 ) -> bool:
     """True when the policy gives this ticket out-of-hours action and it was logged out of
     the hours calendar's opening hours (the on-call engineer must be paged)."""
@@ -183,7 +188,14 @@ def needs_out_of_hours_action(
         return False
     from sladesk.sla import Coverage, Priority, SLAInputError
 
-    policy = policy_from_row(policy_row)
+    # `policies` lets a caller looking at many tickets build each policy once (the SLA
+    # monitor, per batch) instead of re-reading the calendar rows for every ticket.
+    if policies is None:
+        policy = policy_from_row(policy_row)
+    else:
+        policy = policies.get(policy_row.pk) or policies.setdefault(
+            policy_row.pk, policy_from_row(policy_row)
+        )
     try:
         inside, outside = policy.plan[(Priority.parse(priority), Coverage.parse(coverage))]
     except SLAInputError:  # an unknown priority or coverage gets no out-of-hours action

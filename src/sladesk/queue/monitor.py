@@ -142,7 +142,12 @@ def _claim(ticket: Ticket, kind: str, threshold: int, now: dt.datetime, worker: 
 
 
 def _check_ticket(
-    ticket: Ticket, now: dt.datetime, worker: str, result: ScanResult, paged: set[int]
+    ticket: Ticket,
+    now: dt.datetime,
+    worker: str,
+    result: ScanResult,
+    paged: set[int],
+    policies: dict[int, Any],
 ) -> None:
     from sladesk.contracts.sla_adapter import needs_out_of_hours_action
     from sladesk.oncall.actions import page_if_needed
@@ -163,6 +168,7 @@ def _check_ticket(
                 priority=ticket.priority,
                 coverage=ticket.coverage,
                 logged_at=ticket.logged_at,
+                policies=policies,
             )
             and page_if_needed(ticket_id=ticket.pk, at=now)
         ):
@@ -195,8 +201,9 @@ def scan_tickets(*, now: dt.datetime, worker: str, result: ScanResult, batch: in
                     "ticket_id", flat=True
                 )
             )
+            policies: dict[int, Any] = {}
             for ticket in rows:
-                _check_ticket(ticket, now, worker, result, paged)
+                _check_ticket(ticket, now, worker, result, paged, policies)
         if len(rows) < batch:
             return
 
