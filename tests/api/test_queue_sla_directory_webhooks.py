@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from api_client import problem
+from api_client import problem, ticket_body
 
 from helpdesk_world import TUESDAY_10AM, london
 
@@ -114,6 +114,7 @@ def test_invalid_rows_are_named_by_index_and_field(world, api_as):
         good,
         {**good, "logged_at": "2026-03-10T10:00:00"},
         {**good, "logged_at": "2300-01-01T00:00:00Z"},
+        {**good, "logged_at": "2150-01-01T00:00:00Z"},
     ]
 
     response = api_as(world.engineer).post("/sla/due", {"rows": rows})
@@ -122,8 +123,9 @@ def test_invalid_rows_are_named_by_index_and_field(world, api_as):
     assert [e["pointer"] for e in problem(response)["errors"]] == [
         "/rows/1/priority",
         "/rows/3/logged_at",
+        "/rows/4/logged_at",
     ]
-    far = api_as(world.engineer).post("/sla/due", {"rows": [good, rows[4]]})
+    far = api_as(world.engineer).post("/sla/due", {"rows": [good, rows[5]]})
     assert problem(far)["errors"] == [
         {"pointer": "/rows/1/logged_at", "detail": "give a year from 1990 to 2100"}
     ]
@@ -305,3 +307,42 @@ def test_unsubscribing_keeps_the_endpoint_inactive_and_its_delivery_log(world, a
     assert removed.json()["active"] is False
     assert Endpoint.objects.get(pk=endpoint_id).deliveries.count() == 1
     assert api.delete(f"/webhooks/{endpoint_id}").status_code == 422
+
+
+def test_subscribers_get_an_event_per_ticket_event_whatever_the_channel(world, log, api_as):
+    from sladesk.tickets import actions
+    from sladesk.webhooks.models import Delivery
+
+    admin = api_as(world.admin)
+    _subscribe(
+        admin,
+        event_types=[
+            "ticket.logged",
+            "ticket.priority_changed",
+            "ticket.responded",
+            "ticket.resolved",
+        ],
+    )
+    reference = api_as(world.acme_user).post("/tickets", ticket_body(world)).json()["reference"]
+    staff = api_as(world.engineer)
+    staff.post(
+        f"/tickets/{reference}/priority",
+        {"priority": "major", "reason": "all agents", "agreed_by": "Ann Acme"},
+    )
+    staff.post(f"/tickets/{reference}/replies", {"body": "On it"})
+    ticket = log()  # through the action directly, as the pages do
+    actions.resolve(actor=world.engineer, ticket=ticket, resolution="fixed", at=TUESDAY_10AM)
+
+    sent = [
+        (d.event.type, d.event.payload["reference"])
+        for d in Delivery.objects.select_related("event").order_by("id")
+    ]
+    assert sent == [
+        ("ticket.logged", reference),
+        ("ticket.priority_changed", reference),
+        ("ticket.responded", reference),
+        ("ticket.logged", ticket.reference),
+        ("ticket.resolved", ticket.reference),
+    ]
+    changed = Delivery.objects.get(event__type="ticket.priority_changed").event.payload
+    assert (changed["priority"], changed["previous_priority"]) == ("major", "normal")

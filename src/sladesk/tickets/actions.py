@@ -203,6 +203,25 @@ def _page_on_call_after_commit(ticket: Ticket) -> None:
     transaction.on_commit(page)
 
 
+def _announce(event_type: str, ticket: Ticket, **extra: Any) -> None:
+    """Publish a webhook event about the ticket, in the action's transaction (it is
+    committed with the change, or not at all). Subscriptions are per event type."""
+    from sladesk.core.notify import announce
+
+    announce(
+        event_type=event_type,
+        payload={
+            "reference": ticket.reference,
+            "company": ticket.company.slug,
+            "priority": ticket.priority,
+            "status": ticket.status,
+            "logged_at": _iso(ticket.logged_at),
+            "response_due": _iso(ticket.response_due),
+            **extra,
+        },
+    )
+
+
 def _record_first_response(
     ticket: Ticket, *, actor: User, kind: ResponseKind, at: dt.datetime
 ) -> bool:
@@ -243,6 +262,7 @@ def _record_first_response(
             "kind": kind.value,
         },
     )
+    _announce("ticket.responded", ticket, responded_at=_iso(at), response_met=met, kind=kind.value)
     return True
 
 
@@ -422,6 +442,7 @@ def log_ticket(
             ),
             reason="" if contract else "no signed, in-date contract covers this module",
         )
+        _announce("ticket.logged", ticket)
     return ticket
 
 
@@ -510,6 +531,7 @@ def set_priority(
             reason=_text(reason),
             agreed_by=_text(agreed_by),
         )
+        _announce("ticket.priority_changed", ticket, previous_priority=before["priority"])
     return ticket
 
 
@@ -814,6 +836,7 @@ def resolve(
             before=before,
             after=_snapshot(ticket, *fields),
         )
+        _announce("ticket.resolved", ticket, resolved_at=_iso(at))
     return ticket
 
 
@@ -1078,6 +1101,7 @@ def split_ticket(
             },
             reason=_text(reason),
         )
+        _announce("ticket.logged", new, split_from=ticket.reference)
     return new
 
 

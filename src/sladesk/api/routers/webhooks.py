@@ -20,7 +20,15 @@ from sladesk.webhooks.models import Delivery, Endpoint
 router = Router(tags=["webhooks"])
 
 # The event types sladesk publishes (docs/api.md, "Webhooks").
-EVENT_TYPES = ("ticket.sla_warning", "ticket.sla_breached", "oncall.page")
+EVENT_TYPES = (
+    "ticket.logged",
+    "ticket.priority_changed",
+    "ticket.responded",
+    "ticket.sla_warning",
+    "ticket.sla_breached",
+    "ticket.resolved",
+    "oncall.page",
+)
 DELIVERY_LIMIT = 200
 
 
