@@ -21,7 +21,8 @@ async (selector) => {
   const blob = await new Promise((done) => canvas.toBlob(done, "image/png"));
   const data = new DataTransfer();
   data.items.add(new File([blob], "image.png", { type: "image/png" }));
-  const event = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+  const event = new ClipboardEvent(
+    "paste", { clipboardData: data, bubbles: true, cancelable: true });
   document.querySelector(selector).dispatchEvent(event);
 }
 """

@@ -19,9 +19,7 @@ GOOD = "correct horse battery staple"
 
 
 def _login(client, password, email="ann@acme.example", ip="203.0.113.7"):
-    return client.post(
-        reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip
-    )
+    return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
 
 
 def test_five_failures_lock_the_account_from_that_address_even_with_the_right_password(
@@ -118,7 +116,11 @@ def test_safe_next_only_returns_urls_on_this_site(wanted, expected):
 
 @pytest.mark.parametrize(
     ("name", "claimed"),
-    [("page.html", "text/html"), ("logo.svg", "image/svg+xml"), ("x.xhtml", "application/xhtml+xml")],
+    [
+        ("page.html", "text/html"),
+        ("logo.svg", "image/svg+xml"),
+        ("x.xhtml", "application/xhtml+xml"),
+    ],
 )
 def test_an_active_attachment_is_only_ever_a_download_of_bytes(client, world, log, name, claimed):
     upload = SimpleUploadedFile(name, b"<script>alert(1)</script>", content_type=claimed)
@@ -150,7 +152,8 @@ def test_an_image_attachment_keeps_its_type_but_is_still_a_download(client, worl
 
 def test_user_html_keeps_formatting_and_removes_scripts_handlers_and_javascript_links():
     html = user_html(
-        '<p>Hi <b>there</b><script>alert(1)</script></p><a href="javascript:x()" onclick="y()">z</a>'
+        "<p>Hi <b>there</b><script>alert(1)</script></p>"
+        '<a href="javascript:x()" onclick="y()">z</a>'
         '<img src=x onerror="alert(2)">'
     )
 

@@ -11,7 +11,11 @@ from django.db.models import QuerySet
 from sladesk.audit.models import AuditEvent
 from sladesk.queue.selectors import assigned_to, in_queue_order, queue_for
 from sladesk.tickets.models import OPEN_STATUSES, Message, Priority, Status, Ticket
-from sladesk.tickets.selectors import audit_events_visible_to, messages_visible_to, tickets_visible_to
+from sladesk.tickets.selectors import (
+    audit_events_visible_to,
+    messages_visible_to,
+    tickets_visible_to,
+)
 from sladesk.web.templatetags.sladesk_ui import sla_clock
 
 QUEUE_LIMIT = 200
@@ -27,7 +31,9 @@ class QueueFilters:
     @classmethod
     def from_query(cls, query: Any) -> QueueFilters:
         return cls(
-            priority=query.get("priority", "") if query.get("priority", "") in Priority.values else "",
+            priority=query.get("priority", "")
+            if query.get("priority", "") in Priority.values
+            else "",
             company=query.get("company", "") if str(query.get("company", "")).isdigit() else "",
             status=query.get("status", "") if query.get("status", "") in Status.values else "",
             assignee=query.get("assignee", "") or "queue",

@@ -186,7 +186,7 @@ def _minutes_to_seconds(value: str) -> Any:
     return round(minutes * 60)
 
 
-def _do_status(user: Any, ticket: Ticket, post: Any) -> str:
+def _do_status(user: Any, ticket: Ticket, post: Any, files: Any) -> str:
     target = post.get("status", "")
     reason = post.get("reason", "")
     if target == "resolved":
@@ -202,7 +202,7 @@ def _do_status(user: Any, ticket: Ticket, post: Any) -> str:
     return "Status changed."
 
 
-def _do_split(user: Any, ticket: Ticket, post: Any) -> str:
+def _do_split(user: Any, ticket: Ticket, post: Any, files: Any) -> str:
     ids = [int(v) for v in post.getlist("messages") if v.isdigit()]
     moving = list(selectors.messages_visible_to(user, ticket).filter(pk__in=ids))
     new = actions.split_ticket(
@@ -216,7 +216,7 @@ def _do_split(user: Any, ticket: Ticket, post: Any) -> str:
     return f"Split: {new.reference} is the new ticket."
 
 
-def _do_assign(user: Any, ticket: Ticket, post: Any) -> str:
+def _do_assign(user: Any, ticket: Ticket, post: Any, files: Any) -> str:
     agent_id = post.get("agent", "")
     agent = None
     if agent_id:
@@ -234,55 +234,75 @@ def _int(value: str) -> int:
         return 0
 
 
+def _do_reply(user: Any, ticket: Ticket, post: Any, files: Any) -> str:
+    actions.add_public_reply(
+        actor=user,
+        ticket=ticket,
+        body=post.get("body", ""),
+        attachments=files.getlist("attachments"),
+    )
+    return "Reply sent."
+
+
+def _do_note(user: Any, ticket: Ticket, post: Any, files: Any) -> str:
+    actions.add_internal_note(
+        actor=user,
+        ticket=ticket,
+        body=post.get("body", ""),
+        attachments=files.getlist("attachments"),
+    )
+    return "Internal note added."
+
+
+def _do_call(user: Any, ticket: Ticket, post: Any, files: Any) -> str:
+    actions.log_phone_call(
+        actor=user,
+        ticket=ticket,
+        direction=post.get("direction", ""),
+        duration_seconds=_minutes_to_seconds(post.get("duration_minutes", "")),
+        summary=post.get("summary", ""),
+    )
+    return "Phone call logged."
+
+
+def _do_investigate(user: Any, ticket: Ticket, post: Any, files: Any) -> str:
+    actions.mark_investigating(actor=user, ticket=ticket)
+    return "Marked as under investigation."
+
+
+def _do_priority(user: Any, ticket: Ticket, post: Any, files: Any) -> str:
+    actions.set_priority(
+        actor=user,
+        ticket=ticket,
+        priority=post.get("priority", ""),
+        reason=post.get("reason", ""),
+        agreed_by=post.get("agreed_by", ""),
+    )
+    return "Priority set; the response due time is recomputed."
+
+
+def _do_classify(user: Any, ticket: Ticket, post: Any, files: Any) -> str:
+    actions.classify_scope(
+        actor=user,
+        ticket=ticket,
+        scope=post.get("scope", ""),
+        chargeable=post.get("chargeable") == "yes",
+        reason=post.get("reason", ""),
+    )
+    return "Scope classified."
+
+
+# Each form of the ticket page names its operation; each operation calls one action.
 OPS: dict[str, Callable[[Any, Ticket, Any, Any], str]] = {
-    "reply": lambda u, t, p, f: (
-        actions.add_public_reply(
-            actor=u, ticket=t, body=p.get("body", ""), attachments=f.getlist("attachments")
-        )
-        and "Reply sent."
-    ),
-    "note": lambda u, t, p, f: (
-        actions.add_internal_note(
-            actor=u, ticket=t, body=p.get("body", ""), attachments=f.getlist("attachments")
-        )
-        and "Internal note added."
-    ),
-    "call": lambda u, t, p, f: (
-        actions.log_phone_call(
-            actor=u,
-            ticket=t,
-            direction=p.get("direction", ""),
-            duration_seconds=_minutes_to_seconds(p.get("duration_minutes", "")),
-            summary=p.get("summary", ""),
-        )
-        and "Phone call logged."
-    ),
-    "investigate": lambda u, t, p, f: (
-        actions.mark_investigating(actor=u, ticket=t) and "Marked as under investigation."
-    ),
-    "priority": lambda u, t, p, f: (
-        actions.set_priority(
-            actor=u,
-            ticket=t,
-            priority=p.get("priority", ""),
-            reason=p.get("reason", ""),
-            agreed_by=p.get("agreed_by", ""),
-        )
-        and "Priority set; the response due time is recomputed."
-    ),
-    "status": lambda u, t, p, f: _do_status(u, t, p),
-    "split": lambda u, t, p, f: _do_split(u, t, p),
-    "classify": lambda u, t, p, f: (
-        actions.classify_scope(
-            actor=u,
-            ticket=t,
-            scope=p.get("scope", ""),
-            chargeable=p.get("chargeable") == "yes",
-            reason=p.get("reason", ""),
-        )
-        and "Scope classified."
-    ),
-    "assign": lambda u, t, p, f: _do_assign(u, t, p),
+    "reply": _do_reply,
+    "note": _do_note,
+    "call": _do_call,
+    "investigate": _do_investigate,
+    "priority": _do_priority,
+    "status": _do_status,
+    "split": _do_split,
+    "classify": _do_classify,
+    "assign": _do_assign,
 }
 
 

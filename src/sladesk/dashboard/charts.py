@@ -51,7 +51,11 @@ def stacked(rows: list[Any], parts: list[tuple[str, str, str]], text: Any = None
             value = int(getattr(row, attribute))
             width = plot * value / biggest
             if value:
-                segments.append(Segment(x=round(x, 1), width=round(width, 1), colour=colour, value=value, name=name))
+                segments.append(
+                    Segment(
+                        x=round(x, 1), width=round(width, 1), colour=colour, value=value, name=name
+                    )
+                )
             x += width
         label = getattr(row, "label", "")
         bars.append(

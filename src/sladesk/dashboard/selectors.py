@@ -52,9 +52,7 @@ def _counts(now: dt.datetime) -> dict[str, Any]:
         "logged": Count("id"),
         "met": Count("id", filter=Q(response_met=True)),
         "breached": Count("id", filter=breached),
-        "pending": Count(
-            "id", filter=Q(responded_at__isnull=True, response_due__gte=now)
-        ),
+        "pending": Count("id", filter=Q(responded_at__isnull=True, response_due__gte=now)),
     }
 
 
@@ -76,7 +74,7 @@ class Row:
         return None if not self.decided else round(100 * self.met / self.decided, 1)
 
 
-def _row(label: str, values: dict[str, Any], key: str = "") -> Row:
+def _row(label: str, values: Any, key: str = "") -> Row:
     return Row(
         label=label,
         logged=values["logged"],
@@ -103,11 +101,10 @@ def dashboard_for(user: Any, *, period: str, now: dt.datetime) -> dict[str, Any]
         _row(str(label), by_priority_raw.get(value, dict.fromkeys(counts, 0)), key=value)
         for value, label in Priority.choices
     ]
+    per_company: Any = tickets.values("company_id", "company__name").annotate(**counts)
     by_company = [
         _row(r["company__name"], r, key=str(r["company_id"]))
-        for r in tickets.values("company_id", "company__name")
-        .annotate(**counts)
-        .order_by("-logged", "company__name")
+        for r in per_company.order_by("-logged", "company__name")
     ]
     breaches = (
         tickets.filter(

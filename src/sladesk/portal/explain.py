@@ -44,9 +44,7 @@ def plain_words(expl: Any) -> list[str]:
             f"opening: {_when(expl.clock_starts)}."
         )
     for skip in expl.skips:
-        lines.append(
-            f"Not counted: {_when(skip.start)} to {_when(skip.end)} ({skip.reason})."
-        )
+        lines.append(f"Not counted: {_when(skip.start)} to {_when(skip.end)} ({skip.reason}).")
     if expl.due is None:
         lines.append("There is no response target for this ticket.")
     else:

@@ -68,9 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if show != "all":
         tickets = tickets.filter(status__in=OPEN_STATUSES)
     page = Paginator(tickets, 25).get_page(request.GET.get("page"))
-    return render(
-        request, "portal/home.html", {"page": page, "show": show, "now": timezone.now()}
-    )
+    return render(request, "portal/home.html", {"page": page, "show": show, "now": timezone.now()})
 
 
 @require_http_methods(["GET", "POST"])

@@ -46,7 +46,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         account = self.cleaned_data.get("username") or ""
-        ip = throttle.client_ip(self.request)
+        ip = throttle.client_ip(self.request) if self.request is not None else "unknown"
         wait = throttle.locked_for(account=account, ip=ip)
         if wait is not None:
             self.throttled = True
@@ -61,4 +61,3 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         except ValidationError:
             throttle.record_failure(account=account, ip=ip)
             raise
-

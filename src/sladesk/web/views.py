@@ -19,7 +19,9 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = False
 
     def form_valid(self, form: Any) -> HttpResponse:
-        throttle.clear(account=form.cleaned_data.get("username", ""), ip=throttle.client_ip(self.request))
+        throttle.clear(
+            account=form.cleaned_data.get("username", ""), ip=throttle.client_ip(self.request)
+        )
         return super().form_valid(form)
 
     def form_invalid(self, form: Any) -> HttpResponse:

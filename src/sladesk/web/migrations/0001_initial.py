@@ -4,25 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='LoginThrottle',
+            name="LoginThrottle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account', models.CharField(max_length=254)),
-                ('ip', models.CharField(max_length=45)),
-                ('failures', models.PositiveIntegerField(default=0)),
-                ('window_started_at', models.DateTimeField()),
-                ('locked_until', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("account", models.CharField(max_length=254)),
+                ("ip", models.CharField(max_length=45)),
+                ("failures", models.PositiveIntegerField(default=0)),
+                ("window_started_at", models.DateTimeField()),
+                ("locked_until", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'ip'), name='one_throttle_per_account_ip')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "ip"), name="one_throttle_per_account_ip"
+                    )
+                ],
             },
         ),
     ]

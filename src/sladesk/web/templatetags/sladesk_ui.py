@@ -17,14 +17,26 @@ register = template.Library()
 # What a person may format in a message (from an email client, say); everything else,
 # scripts, styles, event handlers and javascript: links included, is removed by nh3.
 ALLOWED_TAGS = {
-    "a", "b", "blockquote", "br", "code", "em", "i", "li", "ol", "p", "pre", "strong", "u", "ul",
+    "a",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "u",
+    "ul",
 }
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}}
 # Text is treated as HTML only when it contains one of the allowed tags; plain text such as
 # "if a<b and c>d" would otherwise be parsed as a tag and lost.
-LOOKS_LIKE_HTML = re.compile(
-    r"</?(?:%s)\s*/?>|<a\s+href=" % "|".join(sorted(ALLOWED_TAGS)), re.IGNORECASE
-)
+_TAGS = "|".join(sorted(ALLOWED_TAGS))
+LOOKS_LIKE_HTML = re.compile(rf"</?(?:{_TAGS})\s*/?>|<a\s+href=", re.IGNORECASE)
 
 
 @register.filter
@@ -70,7 +82,7 @@ def sla_clock(ticket: Any, now: dt.datetime) -> dict[str, Any]:
         "warn": ticket.sla_warn_at,
         "start": ticket.sla_clock_starts_at,
         "now": now,
-        "share": int(round(settings.SLADESK_SLA_WARNING_SHARE * 100)),
+        "share": round(settings.SLADESK_SLA_WARNING_SHARE * 100),
     }
     if ticket.responded_at is not None:
         band = {True: "met", False: "breached"}.get(ticket.response_met, "none")
@@ -79,7 +91,12 @@ def sla_clock(ticket: Any, now: dt.datetime) -> dict[str, Any]:
     if due is None:
         return {**state, "band": "none", "text": "no target", "ticking": False}
     if now >= due:
-        return {**state, "band": "breached", "text": f"overdue by {_span(now - due)}", "ticking": True}
+        return {
+            **state,
+            "band": "breached",
+            "text": f"overdue by {_span(now - due)}",
+            "ticking": True,
+        }
     if ticket.sla_clock_starts_at is not None and ticket.sla_clock_starts_at > now:
         return {
             **state,
