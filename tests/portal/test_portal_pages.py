@@ -163,3 +163,21 @@ def test_staff_are_sent_away_from_the_portal_and_suggestions_have_a_hook(client,
     assert (
         '<a href="/kb/blank-page/">Blank script page after an upgrade</a>' in page.content.decode()
     )
+
+
+def test_the_explanation_names_the_closed_days_it_skipped(client, world, log):
+    from helpdesk_world import london
+
+    ticket = log(
+        company=world.bluebell,
+        contact=world.bluebell_contact,
+        at=london(2026, 4, 2, 16, 30),  # Thursday before Easter, standard cover
+        problem_since=london(2026, 4, 2, 16, 0),
+    )
+    client.force_login(world.bluebell_user)
+
+    page = client.get(reverse("portal:ticket", args=[ticket.reference])).content.decode()
+
+    assert "Good Friday" in page
+    assert "Easter Monday" in page
+    assert "So a response is due by Tuesday 7 April 2026 at 10:30 BST." in page
