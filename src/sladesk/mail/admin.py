@@ -15,13 +15,20 @@ from sladesk.mail.outbox import retry_now
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = (
-        "created_at", "kind", "recipient", "ticket", "state", "attempts",
-        "ambiguous_attempts", "next_attempt_at", "sent_at",
+        "created_at",
+        "kind",
+        "recipient",
+        "ticket",
+        "state",
+        "attempts",
+        "ambiguous_attempts",
+        "next_attempt_at",
+        "sent_at",
     )
     list_filter = ("state", "kind")
     search_fields = ("recipient", "subject", "message_id", "key")
-    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
-    actions = ["send_again"]
+    readonly_fields = tuple(f.name for f in OutboundEmail._meta.fields)
+    actions = ("send_again",)
 
     def has_add_permission(self, request):
         return False
@@ -41,7 +48,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
     list_filter = ("outcome", "source")
     search_fields = ("sender", "subject", "message_id")
     exclude = ("raw",)
-    readonly_fields = [f.name for f in InboundMessage._meta.fields if f.name != "raw"]
+    readonly_fields = tuple(f.name for f in InboundMessage._meta.fields if f.name != "raw")
 
     def has_add_permission(self, request):
         return False

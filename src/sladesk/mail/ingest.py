@@ -191,8 +191,11 @@ def ticket_fields(mail: ParsedMail, user: User, at: dt.datetime) -> tuple[dict[s
     affected = _affected(given.get("affected", ""))
     if not affected:
         affected = "one_person"
-        lack("affected", "Affected: one person, several PCs or the entire contact centre",
-             "one person")
+        lack(
+            "affected",
+            "Affected: one person, several PCs or the entire contact centre",
+            "one person",
+        )
     since = _since(given.get("since", ""))
     if since is None or since > at:
         since = min(mail.date or at, at)
@@ -257,7 +260,8 @@ def reply_text(text: str) -> str:
 
 def uploads(mail: ParsedMail) -> tuple[list[SimpleUploadedFile], list[str]]:
     limit = settings.SLADESK_MAX_ATTACHMENT_BYTES
-    files, notes = [], []
+    files: list[SimpleUploadedFile] = []
+    notes: list[str] = []
     for item in mail.attachments:
         if len(files) >= MAX_ATTACHMENTS:
             notes.append(f"{item.name}: more than {MAX_ATTACHMENTS} attachments")
@@ -276,6 +280,7 @@ def with_notes(text: str, notes: list[str]) -> str:
 
 
 # ------------------------------------------------------------------------ routing
+
 
 def _reference_re() -> re.Pattern[str]:
     return re.compile(rf"\b({re.escape(settings.SLADESK_TICKET_PREFIX)}-\d+)\b")

@@ -59,12 +59,12 @@ def render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
     engine = _engine()
     plain = Context(context, autoescape=False)
     if override is not None:
-        subject = Template(override.subject, engine=engine).render(plain)
-        text = Template(override.body_text, engine=engine).render(plain)
+        subject = str(Template(override.subject, engine=engine).render(plain))
+        text = str(Template(override.body_text, engine=engine).render(plain))
         html_source = override.body_html
     else:
-        subject = engine.get_template(f"mail/{kind}.subject.txt").render(plain)
-        text = engine.get_template(f"mail/{kind}.txt").render(plain)
+        subject = str(engine.get_template(f"mail/{kind}.subject.txt").render(plain))
+        text = str(engine.get_template(f"mail/{kind}.txt").render(plain))
         html_source = ""
     subject = " ".join(subject.split())
     reference = getattr(context.get("ticket"), "reference", "")

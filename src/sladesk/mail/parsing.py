@@ -114,9 +114,7 @@ def sanitise_html(source: str) -> str:
     return nh3.clean(source, tags=tags)
 
 
-def _walk(
-    msg: Message, depth: int, defects: list[str], out: list[tuple[Message, bool]]
-) -> None:
+def _walk(msg: Message, depth: int, defects: list[str], out: list[tuple[Message, bool]]) -> None:
     if len(out) >= MAX_PARTS:
         defects.append(f"more than {MAX_PARTS} parts: the rest is only in the raw message")
         return
@@ -126,7 +124,8 @@ def _walk(
     if msg.is_multipart():
         payload = msg.get_payload()
         for sub in payload if isinstance(payload, list) else []:
-            _walk(sub, depth + 1, defects, out)
+            if isinstance(sub, Message):
+                _walk(sub, depth + 1, defects, out)
         return
     out.append((msg, depth == 0))
 
@@ -180,7 +179,11 @@ def parse(raw: bytes) -> ParsedMail:
         defects.append("no usable From address")
     date = None
     try:
-        date = email.utils.parsedate_to_datetime(headers.get("date", "")) if headers.get("date") else None
+        date = (
+            email.utils.parsedate_to_datetime(headers.get("date", ""))
+            if headers.get("date")
+            else None
+        )
         if date is not None and date.tzinfo is None:
             date = date.replace(tzinfo=dt.UTC)
     except Exception:

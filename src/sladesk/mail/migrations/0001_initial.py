@@ -6,107 +6,284 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tickets', '0003_queue_assignee_and_sla_monitor'),
+        ("tickets", "0003_queue_assignee_and_sla_monitor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NotificationTemplate',
+            name="NotificationTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ticket_logged', 'Ticket logged (with its reference)'), ('public_reply', 'Public reply on a ticket'), ('status_changed', 'Status change'), ('resolved', 'Resolution'), ('priority_changed', 'Priority change'), ('customer_reply', 'Customer replied (to the assignee)'), ('assigned', 'Ticket assigned to you'), ('sla_warning', 'SLA warning'), ('sla_breach', 'SLA breach'), ('oncall_page', 'On-call page')], max_length=30, unique=True)),
-                ('subject', models.CharField(max_length=300)),
-                ('body_text', models.TextField(verbose_name='plain text')),
-                ('body_html', models.TextField(blank=True, help_text='Empty: the plain text, escaped.', verbose_name='HTML')),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ticket_logged", "Ticket logged (with its reference)"),
+                            ("public_reply", "Public reply on a ticket"),
+                            ("status_changed", "Status change"),
+                            ("resolved", "Resolution"),
+                            ("priority_changed", "Priority change"),
+                            ("customer_reply", "Customer replied (to the assignee)"),
+                            ("assigned", "Ticket assigned to you"),
+                            ("sla_warning", "SLA warning"),
+                            ("sla_breach", "SLA breach"),
+                            ("oncall_page", "On-call page"),
+                        ],
+                        max_length=30,
+                        unique=True,
+                    ),
+                ),
+                ("subject", models.CharField(max_length=300)),
+                ("body_text", models.TextField(verbose_name="plain text")),
+                (
+                    "body_html",
+                    models.TextField(
+                        blank=True, help_text="Empty: the plain text, escaped.", verbose_name="HTML"
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ('kind',),
+                "ordering": ("kind",),
             },
         ),
         migrations.CreateModel(
-            name='InboundMessage',
+            name="InboundMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dedupe_key', models.CharField(max_length=300, unique=True)),
-                ('content_hash', models.CharField(max_length=64, unique=True)),
-                ('message_id', models.CharField(blank=True, max_length=300)),
-                ('sender', models.CharField(blank=True, db_index=True, max_length=254)),
-                ('subject', models.CharField(blank=True, max_length=300)),
-                ('received_at', models.DateTimeField(db_index=True)),
-                ('source', models.CharField(max_length=20)),
-                ('raw', models.BinaryField()),
-                ('text', models.TextField(blank=True, help_text='The best decoded text.')),
-                ('defects', models.TextField(blank=True)),
-                ('outcome', models.CharField(choices=[('ticket', 'New ticket'), ('reply', 'Reply on a ticket'), ('quarantined', 'Quarantined for an agent'), ('ignored', 'Ignored (automatic mail, bounce or loop)'), ('released', 'Quarantine released by an agent'), ('dismissed', 'Quarantine dismissed by an agent')], max_length=12)),
-                ('reason', models.TextField(blank=True)),
-                ('handled_at', models.DateTimeField(blank=True, null=True)),
-                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tickets.ticket')),
-                ('ticket_message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tickets.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("dedupe_key", models.CharField(max_length=300, unique=True)),
+                ("content_hash", models.CharField(max_length=64, unique=True)),
+                ("message_id", models.CharField(blank=True, max_length=300)),
+                ("sender", models.CharField(blank=True, db_index=True, max_length=254)),
+                ("subject", models.CharField(blank=True, max_length=300)),
+                ("received_at", models.DateTimeField(db_index=True)),
+                ("source", models.CharField(max_length=20)),
+                ("raw", models.BinaryField()),
+                ("text", models.TextField(blank=True, help_text="The best decoded text.")),
+                ("defects", models.TextField(blank=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("ticket", "New ticket"),
+                            ("reply", "Reply on a ticket"),
+                            ("quarantined", "Quarantined for an agent"),
+                            ("ignored", "Ignored (automatic mail, bounce or loop)"),
+                            ("released", "Quarantine released by an agent"),
+                            ("dismissed", "Quarantine dismissed by an agent"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("handled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "handled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "ticket_message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tickets.message",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inbound email',
-                'ordering': ('-received_at', '-pk'),
+                "verbose_name": "inbound email",
+                "ordering": ("-received_at", "-pk"),
             },
         ),
         migrations.CreateModel(
-            name='MissingInformation',
+            name="MissingInformation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fields', models.JSONField(default=list, help_text='[{field, label, assumed}]')),
-                ('requested_at', models.DateTimeField()),
-                ('ticket', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='missing_information', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fields", models.JSONField(default=list, help_text="[{field, label, assumed}]")),
+                ("requested_at", models.DateTimeField()),
+                (
+                    "ticket",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="missing_information",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ticket_logged', 'Ticket logged (with its reference)'), ('public_reply', 'Public reply on a ticket'), ('status_changed', 'Status change'), ('resolved', 'Resolution'), ('priority_changed', 'Priority change'), ('customer_reply', 'Customer replied (to the assignee)'), ('assigned', 'Ticket assigned to you'), ('sla_warning', 'SLA warning'), ('sla_breach', 'SLA breach'), ('oncall_page', 'On-call page')], max_length=30)),
-                ('enabled', models.BooleanField(default=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mail_preferences', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ticket_logged", "Ticket logged (with its reference)"),
+                            ("public_reply", "Public reply on a ticket"),
+                            ("status_changed", "Status change"),
+                            ("resolved", "Resolution"),
+                            ("priority_changed", "Priority change"),
+                            ("customer_reply", "Customer replied (to the assignee)"),
+                            ("assigned", "Ticket assigned to you"),
+                            ("sla_warning", "SLA warning"),
+                            ("sla_breach", "SLA breach"),
+                            ("oncall_page", "On-call page"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mail_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('user', 'kind'),
-                'constraints': [models.UniqueConstraint(fields=('user', 'kind'), name='one_preference_per_kind')],
+                "ordering": ("user", "kind"),
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "kind"), name="one_preference_per_kind")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OutboundEmail',
+            name="OutboundEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='The event, e.g. audit:1234.', max_length=200)),
-                ('recipient', models.CharField(max_length=254)),
-                ('kind', models.CharField(choices=[('ticket_logged', 'Ticket logged (with its reference)'), ('public_reply', 'Public reply on a ticket'), ('status_changed', 'Status change'), ('resolved', 'Resolution'), ('priority_changed', 'Priority change'), ('customer_reply', 'Customer replied (to the assignee)'), ('assigned', 'Ticket assigned to you'), ('sla_warning', 'SLA warning'), ('sla_breach', 'SLA breach'), ('oncall_page', 'On-call page')], max_length=30)),
-                ('subject', models.CharField(max_length=300)),
-                ('body_text', models.TextField()),
-                ('body_html', models.TextField(blank=True)),
-                ('message_id', models.CharField(max_length=250, unique=True)),
-                ('in_reply_to', models.CharField(blank=True, max_length=250)),
-                ('references', models.TextField(blank=True)),
-                ('state', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent (claimed by a worker)'), ('sent', 'Sent'), ('dead', 'Given up (see the last error)')], default='pending', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('ambiguous_attempts', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('claimed_by', models.CharField(blank=True, max_length=100)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('ticket', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tickets.ticket')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(help_text="The event, e.g. audit:1234.", max_length=200)),
+                ("recipient", models.CharField(max_length=254)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ticket_logged", "Ticket logged (with its reference)"),
+                            ("public_reply", "Public reply on a ticket"),
+                            ("status_changed", "Status change"),
+                            ("resolved", "Resolution"),
+                            ("priority_changed", "Priority change"),
+                            ("customer_reply", "Customer replied (to the assignee)"),
+                            ("assigned", "Ticket assigned to you"),
+                            ("sla_warning", "SLA warning"),
+                            ("sla_breach", "SLA breach"),
+                            ("oncall_page", "On-call page"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("subject", models.CharField(max_length=300)),
+                ("body_text", models.TextField()),
+                ("body_html", models.TextField(blank=True)),
+                ("message_id", models.CharField(max_length=250, unique=True)),
+                ("in_reply_to", models.CharField(blank=True, max_length=250)),
+                ("references", models.TextField(blank=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sending", "Being sent (claimed by a worker)"),
+                            ("sent", "Sent"),
+                            ("dead", "Given up (see the last error)"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("ambiguous_attempts", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("claimed_by", models.CharField(blank=True, max_length=100)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outbound email',
-                'ordering': ('-created_at', '-pk'),
-                'indexes': [models.Index(condition=models.Q(('state__in', ['pending', 'sending'])), fields=['next_attempt_at'], name='outbox_due')],
-                'constraints': [models.UniqueConstraint(fields=('key', 'recipient'), name='one_email_per_event_recipient')],
+                "verbose_name": "outbound email",
+                "ordering": ("-created_at", "-pk"),
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("state__in", ["pending", "sending"])),
+                        fields=["next_attempt_at"],
+                        name="outbox_due",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "recipient"), name="one_email_per_event_recipient"
+                    )
+                ],
             },
         ),
     ]
