@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -29,10 +31,22 @@ class Recorder:
         self.received: list[tuple[list[str], Any]] = []
         self.drop_after_data = 0
         self.refuse_with = ""
+        # Hold the DATA of the n-th message (1-based) until `release` is set, then refuse
+        # it: the sender died before the server accepted it.
+        self.hold_at = 0
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.count = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse_with:
             return self.refuse_with
+        self.count += 1
+        if self.count == self.hold_at:
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 4.4.2 connection lost before the message was accepted"
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.received.append((list(envelope.rcpt_tos), parsed))
         if self.drop_after_data > 0:

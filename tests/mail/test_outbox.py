@@ -231,3 +231,13 @@ def test_sla_alerts_and_pages_go_through_the_outbox(log, world):
     assert [m.subject for m in mail.outbox if m.to == ["olive@helpdesk.example"]] == [
         f"[sladesk] 75% of the response time used: {ticket.reference}"
     ]
+
+
+def test_the_worker_pass_sends_the_outbox(log, world):
+    from sladesk.mail.jobs import periodic
+
+    log()
+
+    assert periodic(worker="w1") == "mail: sent 1, retrying 0, given up 0"
+    assert periodic(worker="w1") == ""
+    assert len(mail.outbox) == 1

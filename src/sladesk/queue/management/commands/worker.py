@@ -1,7 +1,8 @@
 """`sladesk worker`: run background tasks and the SLA monitor.
 
 One process runs, in turn: the tasks waiting in the database queue (django-tasks-db; emails,
-webhook deliveries) and, every SLADESK_MONITOR_INTERVAL seconds, one SLA monitor scan.
+webhook deliveries), the email outbox and IMAP mailbox (sladesk.mail) and, every
+SLADESK_MONITOR_INTERVAL seconds, one SLA monitor scan.
 Several processes against one PostgreSQL database are safe: tasks and monitor rows are
 claimed with SELECT ... FOR UPDATE SKIP LOCKED. With another task backend (Redis, see
 docs/queue.md) run that backend's own worker for tasks and `sladesk worker --scan-only`
@@ -69,6 +70,13 @@ class Command(BaseCommand):
                     )
                 next_scan = time.monotonic() + options["interval"]
             ran = run_ready_tasks(worker_id) if run_tasks else 0
+            if not options["scan_only"]:
+                # The email outbox (and the IMAP mailbox, when configured): sladesk.mail.
+                from sladesk.mail.jobs import periodic
+
+                line = periodic(worker=worker_id)
+                if line:
+                    self.stdout.write(line)
             if options["once"]:
                 if run_tasks:
                     while run_ready_tasks(worker_id):
