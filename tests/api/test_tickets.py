@@ -464,4 +464,6 @@ def test_the_sla_view_explains_the_due_time_and_its_history_to_the_helpdesk(worl
     assert [h["action"] for h in staff["history"]] == ["ticket.logged", "ticket.priority_set"]
     assert staff["history"][1]["agreed_by"] == "Ann Acme"
     assert customer["response_due"] == "2026-03-10T11:00:00Z"
-    assert (customer["explanation"], customer["history"]) == (None, [])
+    # Customers get the engine's explanation (as in the portal), not the audit trail.
+    assert customer["explanation"] == selectors.sla_explanation(world.acme_user, ticket).text()
+    assert customer["history"] == []

@@ -196,7 +196,7 @@ class SlaOut(Schema):
     response_met: bool | None
     response_due_at_response: dt.datetime | None
     response_state: str
-    explanation: str | None = Field(description="Helpdesk only; null for customers.")
+    explanation: str | None = Field(description="How the due time was computed, in words.")
     history: list[HistoryEntry] = Field(description="Helpdesk only; empty for customers.")
 
 

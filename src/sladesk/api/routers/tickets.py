@@ -383,6 +383,15 @@ def download(request: HttpRequest, reference: str, attachment_id: int) -> FileRe
     return response
 
 
+def _explanation(user: Any, ticket: Ticket, *, helpdesk: bool) -> str | None:
+    # The same account the pages give: the helpdesk's wording, or the engine's explanation
+    # the customer portal shows for any ticket the customer may see.
+    if helpdesk:
+        return selectors.due_explanation(user, ticket)
+    found = selectors.sla_explanation(user, ticket)
+    return found.text() if found is not None else None
+
+
 @router.get(
     "/tickets/{reference}/sla",
     response=responses({200: SlaOut}),
@@ -405,7 +414,7 @@ def sla(request: HttpRequest, reference: str) -> dict[str, Any]:
         "response_met": ticket.response_met,
         "response_due_at_response": ticket.response_due_at_response,
         "response_state": ticket.response_state(instant(None)),
-        "explanation": selectors.due_explanation(user, ticket) if helpdesk else None,
+        "explanation": _explanation(user, ticket, helpdesk=helpdesk),
         "history": [
             {
                 "at": e.at,
