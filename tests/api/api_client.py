@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -58,3 +59,38 @@ def ticket_body(world: World, **overrides: Any) -> dict[str, Any]:
 def problem(response: Any) -> dict[str, Any]:
     assert response["Content-Type"] == "application/problem+json"
     return dict(response.json())
+
+
+def charge_on(world: World, ticket: Any, *, issued: bool = True) -> Any:
+    """A GBP 300.00 line for the ticket's company: on the issued February statement, or on
+    the March draft."""
+    from decimal import Decimal
+
+    from sladesk.billing.models import Charge, Statement
+
+    status = Statement.Status.ISSUED if issued else Statement.Status.DRAFT
+    statement = Statement.objects.create(
+        company=ticket.company,
+        month=dt.date(2026, 2, 1) if issued else dt.date(2026, 3, 1),
+        currency="GBP",
+        status=status,
+        number=f"ST-{ticket.company.slug.upper()}-2026-{'02' if issued else '03'}",
+        generated_at=london(2026, 3, 11, 9, 0),
+        issued_at=london(2026, 3, 11, 9, 0) if issued else None,
+        issued_by=world.admin if issued else None,
+        issued_total=Decimal("300.00") if issued else None,
+        issued_held_total=Decimal("0.00") if issued else None,
+    )
+    return Charge.objects.create(
+        statement=statement,
+        company=ticket.company,
+        ticket=ticket,
+        description="Environment fault: two hours minimum",
+        currency="GBP",
+        in_hours_rate=Decimal("150.00"),
+        billed_in_seconds=7200,
+        in_hours_amount=Decimal("300.00"),
+        amount=Decimal("300.00"),
+        counted_in_issued_total=True if issued else None,
+        created_at=london(2026, 3, 11, 9, 0),
+    )

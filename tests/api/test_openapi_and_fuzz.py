@@ -58,6 +58,10 @@ def test_the_document_is_openapi_3_1_and_lists_every_resource(client):
         "/api/v1/users",
         "/api/v1/webhooks",
         "/api/v1/tokens",
+        "/api/v1/complaints",
+        "/api/v1/complaints/{reference}",
+        "/api/v1/charges",
+        "/api/v1/charges/{charge_id}/disputes",
     } <= set(document["paths"])
     error = document["paths"]["/api/v1/tickets"]["post"]["responses"]["422"]
     assert list(error["content"]) == ["application/problem+json"]
@@ -85,9 +89,18 @@ def _no_dns(host: str, *args: Any, **kwargs: Any) -> Any:
 @pytest.fixture
 def fuzz_world(world: Any, log: Any, api_as: Any, monkeypatch: Any) -> dict[str, Any]:
     monkeypatch.setattr("sladesk.webhooks.safety.socket.getaddrinfo", _no_dns)
+    from api_client import charge_on
+
+    from sladesk.complaints.actions import log_complaint
+
     ticket = log()
+    complaint = log_complaint(
+        actor=world.acme_user, about="ticket", ticket=ticket, summary="Fixed, then broke again"
+    )
     return {
         "reference": ticket.reference,
+        "complaint": complaint.reference,
+        "charge_id": charge_on(world, ticket).pk,
         "callers": {
             "helpdesk": api_as(world.admin).headers,
             "customer": api_as(world.acme_user).headers,
@@ -111,9 +124,13 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(fuzz_world):
         for result in schema.get_all_operations():
             operation = result.ok()
             operations += 1
-            params = {}
+            params: dict[str, Any] = {}
             if "{reference}" in operation.path:
-                params["reference"] = fuzz_world["reference"]
+                # A real object to read, so that the answers checked are not only 404s.
+                kind = "complaint" if "/complaints/" in operation.path else "reference"
+                params["reference"] = fuzz_world[kind]
+            if "{charge_id}" in operation.path:
+                params["charge_id"] = fuzz_world["charge_id"]
             for caller, headers in fuzz_world["callers"].items():
                 failures += _fuzz(operation, params, caller, headers)
     finally:

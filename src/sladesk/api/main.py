@@ -8,7 +8,16 @@ from ninja import NinjaAPI
 
 from sladesk.api import problems
 from sladesk.api.auth import BrowserSession, TokenAuth
-from sladesk.api.routers import directory, queue, sla, tickets, tokens, webhooks
+from sladesk.api.routers import (
+    billing,
+    complaints,
+    directory,
+    queue,
+    sla,
+    tickets,
+    tokens,
+    webhooks,
+)
 from sladesk.api.routers.common import COMMON_ERRORS
 from sladesk.api.schemas import Problem
 
@@ -65,3 +74,5 @@ api.add_router("", sla.router)
 api.add_router("", directory.router)
 api.add_router("", webhooks.router)
 api.add_router("", tokens.router)
+api.add_router("", complaints.router)
+api.add_router("", billing.router)

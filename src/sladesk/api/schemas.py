@@ -365,3 +365,136 @@ class TokenOut(Schema):
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
+
+
+# --------------------------------------------------------------------------- complaints
+
+AboutName = Literal["ticket", "charge", "service"]
+CauseName = Literal["response_time", "resolution", "communication", "charge", "conduct", "other"]
+ComplaintStageName = Literal["logged", "acknowledged", "investigating", "decided", "closed"]
+
+
+class ComplaintIn(Schema):
+    about: AboutName
+    summary: str
+    ticket: str | None = Field(
+        default=None, description="The ticket's reference; required when about=ticket."
+    )
+    charge_id: int | None = Field(
+        default=None,
+        description="Required when about=charge (to hold the charge, use POST "
+        "/charges/{charge_id}/disputes).",
+    )
+    contact_id: int | None = Field(
+        default=None,
+        description="Helpdesk: the customer contact who complains (default: the ticket's "
+        "contact). Customers: omit (themselves).",
+    )
+    cause: CauseName | None = Field(default=None, description="Default follows `about`.")
+    channel: Literal["api", "portal", "phone", "email", "letter"] | None = Field(
+        default=None,
+        description="Customers: api (default) or portal. Helpdesk: how the complaint was "
+        "received, phone (default), email or letter.",
+    )
+
+
+class RemedyOut(Schema):
+    credit_amount: str | None = Field(description='A decimal amount, e.g. "50.00".')
+    credit_currency: str | None
+    charge_waived: bool
+    ticket_reopened: bool
+
+
+class DecisionOut(Schema):
+    outcome: str
+    reason: str
+    decided_at: dt.datetime
+    decided_by: str | None
+    remedy: RemedyOut
+
+
+class ComplaintOut(Schema):
+    reference: str
+    company: str
+    company_name: str
+    contact_name: str
+    about: str
+    ticket: str | None
+    charge_id: int | None
+    summary: str
+    cause: str
+    channel: str
+    logged_at: dt.datetime
+    stage: str
+    owner: str | None
+    acknowledge_due: dt.datetime
+    acknowledged_at: dt.datetime | None
+    acknowledge_met: bool | None
+    acknowledge_state: str = Field(description="met, breached, overdue or pending")
+    decision_due: dt.datetime
+    decision_met: bool | None
+    decision_state: str = Field(description="met, breached, overdue or pending")
+    decision: DecisionOut | None = Field(description="null until decided")
+    closed_at: dt.datetime | None
+    updated_at: dt.datetime
+
+
+class ComplaintNoteOut(Schema):
+    id: int
+    author: str
+    at: dt.datetime
+    body: str
+    visible_to_customer: bool
+
+
+class ComplaintDetail(ComplaintOut):
+    targets_explanation: str = Field(description="How the due times were counted, in words.")
+    notes: list[ComplaintNoteOut] = Field(description="Customers: only the notes meant for them.")
+    evidence: dict[str, Any] = Field(
+        description="Assembled from the records (frozen at the decision). Customers: "
+        "without internal notes, calls or audit events."
+    )
+
+
+class ComplaintPage(Schema):
+    items: list[ComplaintOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+# ------------------------------------------------------------------------------ billing
+
+
+class ChargeOut(Schema):
+    id: int
+    statement: str | None = Field(description="The statement's number")
+    ticket: str
+    kind: str
+    description: str
+    rule_applied: str
+    currency: str
+    billed_in_seconds: int
+    billed_out_seconds: int
+    diagnosis_free_seconds: int
+    amount: str = Field(description='A decimal amount, e.g. "300.00".')
+    held: bool = Field(description="Disputed: held until the complaints decision")
+    decision: str | None = Field(description="released or waived once a dispute is decided")
+    decided_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class ChargePage(Schema):
+    items: list[ChargeOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class DisputeIn(Schema):
+    reason: str
+
+
+class DisputeOut(Schema):
+    charge: ChargeOut
+    complaint: ComplaintOut = Field(description="The complaint the dispute is decided in.")

@@ -9,6 +9,8 @@ from typing import Any
 from django.urls import reverse
 
 from sladesk.accounts.roles import Capability
+from sladesk.billing.models import Charge
+from sladesk.complaints.models import Complaint
 from sladesk.tickets.models import Attachment, Message, Ticket
 
 
@@ -83,4 +85,68 @@ def attachment_out(attachment: Attachment, reference: str) -> dict[str, Any]:
         "download_url": reverse(
             "tickets:attachment", kwargs={"reference": reference, "pk": attachment.pk}
         ),
+    }
+
+
+def complaint_out(complaint: Complaint, now: dt.datetime) -> dict[str, Any]:
+    decision = None
+    if complaint.decided_at is not None:
+        decision = {
+            "outcome": complaint.outcome,
+            "reason": complaint.decision_reason,
+            "decided_at": complaint.decided_at,
+            "decided_by": str(complaint.decided_by) if complaint.decided_by else None,
+            "remedy": {
+                "credit_amount": (
+                    str(complaint.credit_amount) if complaint.credit_amount is not None else None
+                ),
+                "credit_currency": complaint.credit_currency or None,
+                "charge_waived": complaint.charge_waived,
+                "ticket_reopened": complaint.ticket_reopened,
+            },
+        }
+    return {
+        "reference": complaint.reference,
+        "company": complaint.company.slug,
+        "company_name": complaint.company.name,
+        "contact_name": complaint.contact.name,
+        "about": complaint.about,
+        "ticket": complaint.ticket.reference if complaint.ticket else None,
+        "charge_id": complaint.charge_id,
+        "summary": complaint.summary,
+        "cause": complaint.cause,
+        "channel": complaint.channel,
+        "logged_at": complaint.logged_at,
+        "stage": complaint.stage,
+        "owner": str(complaint.owner) if complaint.owner else None,
+        "acknowledge_due": complaint.acknowledge_due,
+        "acknowledged_at": complaint.acknowledged_at,
+        "acknowledge_met": complaint.acknowledge_met,
+        "acknowledge_state": complaint.acknowledge_state(now),
+        "decision_due": complaint.decision_due,
+        "decision_met": complaint.decision_met,
+        "decision_state": complaint.decision_state(now),
+        "decision": decision,
+        "closed_at": complaint.closed_at,
+        "updated_at": complaint.updated_at,
+    }
+
+
+def charge_out(charge: Charge) -> dict[str, Any]:
+    return {
+        "id": charge.pk,
+        "statement": charge.statement.number if charge.statement else None,
+        "ticket": charge.ticket.reference,
+        "kind": charge.kind,
+        "description": charge.description,
+        "rule_applied": charge.rule_applied,
+        "currency": charge.currency,
+        "billed_in_seconds": charge.billed_in_seconds,
+        "billed_out_seconds": charge.billed_out_seconds,
+        "diagnosis_free_seconds": charge.diagnosis_free_seconds,
+        "amount": str(charge.amount),
+        "held": charge.held,
+        "decision": charge.decision or None,
+        "decided_at": charge.decided_at,
+        "created_at": charge.created_at,
     }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 from typing import Any
 
@@ -15,8 +13,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from sladesk.accounts.models import User
-from sladesk.api.problems import VALIDATION, ApiProblem
-from sladesk.api.routers.common import responses, user_of
+from sladesk.api.routers.common import decode_cursor, encode_cursor, responses, user_of
 from sladesk.api.schemas import (
     CallIn,
     Instant,
@@ -75,30 +72,6 @@ def _ticket(request: HttpRequest, reference: str) -> Ticket:
     return selectors.ticket_for(user_of(request), reference)
 
 
-def _encode_cursor(ticket: Ticket) -> str:
-    raw = f"{ticket.logged_at.isoformat()}|{ticket.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at_text, pk_text = raw.rsplit("|", 1)
-        at = dt.datetime.fromisoformat(at_text)
-        pk = int(pk_text)
-        if at.tzinfo is None:
-            raise ValueError("naive")
-    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
-        raise ApiProblem(
-            422,
-            "the cursor is not one this API gave out",
-            type_=VALIDATION,
-            title="Invalid request",
-            errors=[{"parameter": "cursor", "in": "query", "detail": "unknown cursor"}],
-        ) from exc
-    return at, pk
-
-
 def _filtered(user: Any, filters: TicketFilters, now: dt.datetime) -> QuerySet[Ticket]:
     tickets = selectors.tickets_visible_to(user).select_related("assignee")
     if filters.status:
@@ -133,14 +106,14 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
     now = instant(None)
     tickets = _filtered(user, filters, now)
     if filters.cursor:
-        at, pk = _decode_cursor(filters.cursor)
+        at, pk = decode_cursor(filters.cursor)
         tickets = tickets.filter(Q(logged_at__lt=at) | Q(logged_at=at, id__lt=pk))
     page = list(tickets[: filters.limit + 1])
     more = len(page) > filters.limit
     page = page[: filters.limit]
     return {
         "items": [ticket_out(t, user, now) for t in page],
-        "next_cursor": _encode_cursor(page[-1]) if more and page else None,
+        "next_cursor": (encode_cursor(page[-1].logged_at, page[-1].pk) if more and page else None),
     }
 
 
