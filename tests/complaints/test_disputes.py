@@ -139,3 +139,43 @@ def test_a_refused_decision_leaves_the_charge_held(world: World, charge: Any) ->
     assert (charge.held, charge.decision) == (True, "")
     complaint.refresh_from_db()
     assert complaint.stage == "investigating"
+
+
+def test_a_customer_sees_only_issued_charges_and_no_time_entries_in_the_evidence(
+    world: World, charge: Any
+) -> None:
+    from sladesk.billing.models import Charge, TimeEntry
+    from sladesk.complaints.selectors import evidence_for
+
+    TimeEntry.objects.create(
+        ticket=charge.ticket,
+        staff=world.engineer,
+        started_at=london(2026, 3, 10, 10, 0),
+        duration_seconds=3600,
+        in_hours_seconds=3600,
+        out_of_hours_seconds=0,
+        description="Checked the customer's proxy settings",
+        recorded_by=world.engineer,
+        recorded_at=london(2026, 3, 10, 11, 0),
+    )
+    draft_line = Charge.objects.create(
+        statement=None,
+        company=world.acme,
+        ticket=charge.ticket,
+        description="Not yet on an issued statement",
+        currency="GBP",
+        in_hours_rate=Decimal("150.00"),
+        billed_in_seconds=3600,
+        in_hours_amount=Decimal("150.00"),
+        amount=Decimal("150.00"),
+        created_at=london(2026, 4, 1, 9, 0),
+    )
+    complaint = _dispute(world, charge)
+
+    staff_view = evidence_for(world.manager, complaint, now=london(2026, 4, 2, 13, 0))
+    customer_view = evidence_for(world.acme_user, complaint, now=london(2026, 4, 2, 13, 0))
+
+    assert len(staff_view["time_entries"]) == 1
+    assert {c["id"] for c in staff_view["charges"]} == {charge.pk, draft_line.pk}
+    assert customer_view["time_entries"] == []
+    assert [c["id"] for c in customer_view["charges"]] == [charge.pk]

@@ -188,3 +188,18 @@ def test_a_ticket_cannot_be_assigned_to_a_customer(log, world):
 
     assert refused.value.errors == {"agent": "Ann Acme is not an active helpdesk agent"}
     assert Ticket.objects.get(pk=ticket.pk).assignee is None
+
+
+def test_the_assign_page_never_redirects_off_site(log, world, client):
+    ticket = log(priority="normal", at=london(2026, 3, 9, 10, 0))
+    client.force_login(world.manager)
+
+    response = client.post(
+        f"/queue/assign/{ticket.reference}/",
+        {"agent": "999999", "next": "https://evil.example/phish"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/queue/team/"
+    ticket.refresh_from_db()
+    assert ticket.assignee_id is None

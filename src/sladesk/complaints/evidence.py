@@ -116,8 +116,9 @@ def _billing(ticket: Ticket, charge_id: int | None) -> tuple[list[Any], list[Any
             "held": c.held,
             "decision": c.decision,
             "created_at": _iso(c.created_at),
+            "issued": c.statement is not None and c.statement.status == "issued",
         }
-        for c in Charge.objects.filter(ticket=ticket)
+        for c in Charge.objects.filter(ticket=ticket).select_related("statement")
     ]
     return time_entries, charges
 
@@ -169,7 +170,13 @@ def assemble(complaint: Complaint, *, now: dt.datetime) -> dict[str, Any]:
 
 
 def for_customer(evidence: dict[str, Any]) -> dict[str, Any]:
-    """What a customer contact is shown: no internal notes, calls or audit events."""
+    """What a customer contact is shown: no internal notes, calls or audit events.
+
+    Billing's own rules hold here too: customers never see time entries (staff names and
+    working notes) nor charges that are not on an issued statement.
+    """
     shown = dict(evidence)
     shown["timeline"] = [e for e in evidence.get("timeline", []) if not e.get("internal")]
+    shown["time_entries"] = []
+    shown["charges"] = [c for c in evidence.get("charges", []) if c.get("issued")]
     return shown

@@ -16,6 +16,7 @@ from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
 from sladesk.queue import actions, selectors
 from sladesk.tickets.models import Ticket
 from sladesk.tickets.selectors import ticket_for
+from sladesk.web.redirects import safe_next
 
 
 def _flash_errors(request: HttpRequest, exc: Exception) -> None:
@@ -109,7 +110,7 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
         agent = selectors.assignable_agents(request.user).filter(pk=agent_id).first()
         if agent is None:
             messages.error(request, "agent: choose an agent from the list")
-            return redirect(request.POST.get("next") or "queue:team")
+            return redirect(safe_next(request, "queue:team"))
     try:
         actions.assign(
             actor=request.user,  # type: ignore[arg-type]
