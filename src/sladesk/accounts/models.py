@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from sladesk.accounts.roles import HELPDESK_ROLES, ROLE_LABELS, Capability, Role, role_can
 
-# Managers administer customers and contracts (and may look at users) in the Django admin;
-# administrators (superusers) administer everything.
-MANAGER_ADMIN_APPS = frozenset({"customers", "contracts"})
+# Managers administer customers, contracts and pricing (billing: price lists and contract
+# billing terms, as managers own billing, Capability.MANAGE_BILLING) and may look at users
+# in the Django admin; administrators (superusers) administer everything. Billing rows
+# written by actions stay read-only in the admin for everyone.
+MANAGER_ADMIN_APPS = frozenset({"customers", "contracts", "billing"})
 
 
 class UserManager(BaseUserManager["User"]):

@@ -655,8 +655,10 @@ def generate_statement(
     """Make (or remake) the draft statement of a company for a London calendar month.
 
     Every chargeable ticket with time starting in the month gets one line, priced by
-    `pricing.price_work`. Remaking a draft replaces its undisputed work lines; disputed
-    lines and corrections stay. Corrections not yet on a statement are added.
+    `pricing.price_work`. Chargeable time of earlier months that is on no charge yet (its
+    scope was decided after that month's statement was made) is billed late here, one line
+    per ticket and month of work, saying so. Remaking a draft replaces its undisputed work
+    lines; disputed lines and corrections stay. Corrections not yet on a statement are added.
     """
     at = instant(at)
     _require(actor, Capability.MANAGE_BILLING)
@@ -669,6 +671,10 @@ def generate_statement(
         errors["month"] = "a statement cannot be made for a month that has not started"
     _raise_if(errors)
     with transaction.atomic():
+        # Statements of different months now collect overlapping time (late work), so the
+        # company row serialises every generation for it: two drafts made at once would
+        # otherwise both price the same unbilled entry.
+        Company.objects.select_for_update().filter(pk=company.pk).first()
         statement = (
             Statement.objects.select_for_update().filter(company=company, month=month).first()
         )
@@ -694,20 +700,27 @@ def generate_statement(
             TimeEntry.objects.select_related("ticket", "ticket__contract")
             .filter(
                 ticket__company=company,
-                started_at__gte=start,
                 started_at__lt=end,
                 voided_at__isnull=True,
                 charge__isnull=True,
             )
             .order_by("started_at", "id")
         )
-        by_ticket: dict[int, list[TimeEntry]] = defaultdict(list)
+        # One line per ticket and London month of work: late work keeps the month it was
+        # done in (and that date's price list), and the customer sees which month it was.
+        by_ticket: dict[tuple[int, dt.date], list[TimeEntry]] = defaultdict(list)
         for entry in entries:
-            by_ticket[entry.ticket_id].append(entry)
+            worked = london_date(entry.started_at).replace(day=1)
+            by_ticket[(entry.ticket_id, worked)].append(entry)
 
         currencies: set[str] = set()
         made: list[tuple[Charge, list[TimeEntry]]] = []
-        for group in by_ticket.values():
+        # Seconds billed by lines made in this run, so the minimum applies once per ticket
+        # even when late work and this month's work are two lines of the same statement.
+        billed_now: dict[int, int] = defaultdict(int)
+        for (_, worked_month), group in sorted(
+            by_ticket.items(), key=lambda item: (item[0][1], item[1][0].started_at)
+        ):
             ticket = group[0].ticket
             decision = current_decision(ticket)
             if decision is None or not decision.chargeable:
@@ -734,9 +747,14 @@ def generate_statement(
                     minimum_seconds=int(minimum * SECONDS_PER_HOUR),
                 ),
                 diagnosis_billable=decision.diagnosis_billable,
-                already_billed_seconds=(already["s"] or 0) + (already["o"] or 0),
+                already_billed_seconds=(already["s"] or 0)
+                + (already["o"] or 0)
+                + billed_now[ticket.pk],
             )
+            billed_now[ticket.pk] += priced.billed_in_seconds + priced.billed_out_seconds
             rules = list(priced.rules)
+            if worked_month < month:
+                rules.append(f"work of {worked_month:%B %Y} billed late")
             billable = [e for e in group if not e.is_diagnosis or decision.diagnosis_billable]
             flag_no_sow = (
                 bool(billable) and sow_agreed_before(ticket, billable[0].started_at) is None
@@ -793,7 +811,14 @@ def generate_statement(
         _raise_if(errors)
         for charge, group in made:
             charge.save()
-            TimeEntry.objects.filter(pk__in=[e.pk for e in group]).update(charge=charge)
+            # Only entries still on no charge are taken: an entry is billed at most once.
+            taken = TimeEntry.objects.filter(
+                pk__in=[e.pk for e in group], charge__isnull=True
+            ).update(charge=charge)
+            if taken != len(group):
+                raise ActionValidationError(
+                    {"month": "some of this work was billed meanwhile; generate again"}
+                )
         pending.update(statement=statement)
         if currencies:
             statement.currency = currencies.pop()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/<str:reference>/time/", views.post_time, name="time"),
     path("tickets/<str:reference>/scope/", views.post_scope, name="scope"),
     path("tickets/<str:reference>/sow/", views.post_sow, name="sow"),
+    path("tickets/<str:reference>/enhancement/", views.post_enhancement, name="enhancement"),
     path("statements/", views.statement_list, name="statements"),
     path("statements/generate/", views.post_generate, name="generate"),
     path("statements/<int:pk>/", views.statement_detail, name="statement"),

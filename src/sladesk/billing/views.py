@@ -12,16 +12,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from sladesk.accounts.roles import Capability
 from sladesk.billing import actions, selectors
 from sladesk.billing import render as rendering
-from sladesk.billing.models import Charge, ScopeCategory, Statement
+from sladesk.billing.models import CURRENCY_CHOICES, Charge, Enhancement, ScopeCategory, Statement
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
 from sladesk.customers.models import Company
-from sladesk.tickets.models import Ticket
+from sladesk.tickets.models import Priority, Ticket
 from sladesk.tickets.selectors import ticket_for
 
 LONDON = ZoneInfo("Europe/London")
@@ -70,18 +71,36 @@ def _london(text: str) -> dt.datetime | None:
 # ----------------------------------------------------------------------- ticket page
 
 
-@require_GET
-@login_required
-def ticket_billing(request: HttpRequest, reference: str) -> HttpResponse:
-    ticket = _ticket_or_404(request, reference)
+def _ticket_page(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    errors: dict[str, str] | None = None,
+    op: str = "",
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
     enhancement = selectors.enhancement_visible_to(user, ticket)
     decisions = list(selectors.scope_decisions_visible_to(user, ticket))
+    # Problems with a field are shown next to it; the rest (stage, permission) above the form.
+    fields = ENHANCEMENT_FIELDS.get(op, frozenset())
+    errors = errors or {}
+    other_errors = {k: v for k, v in errors.items() if k not in fields}
+    steps = _enhancement_steps(request, ticket, enhancement)
     return render(
         request,
         "billing/ticket.html",
         {
             "ticket": ticket,
+            "op": op,
+            "data": request.POST if errors else {},
+            "field_errors": {k: v for k, v in errors.items() if k in fields},
+            "other_errors": other_errors,
+            # A refused step whose form the viewer is not offered reports above the section.
+            "section_errors": {} if steps.get(op) else other_errors,
+            "steps": steps,
+            "currencies": [code for code, _ in CURRENCY_CHOICES],
+            "is_customer": bool(getattr(user, "is_customer", False)),
             "decision": decisions[0] if decisions else None,
             "earlier_decisions": decisions[1:],
             "entries": selectors.time_entries_visible_to(user, ticket),
@@ -97,7 +116,123 @@ def ticket_billing(request: HttpRequest, reference: str) -> HttpResponse:
             "can_dispute": _can(request, Capability.DISPUTE_CHARGE),
             "sows": ticket.sows.all() if _can(request, Capability.VIEW_INTERNAL) else [],
         },
+        status=status,
     )
+
+
+@require_GET
+@login_required
+def ticket_billing(request: HttpRequest, reference: str) -> HttpResponse:
+    return _ticket_page(request, _ticket_or_404(request, reference))
+
+
+# ---------------------------------------------------------------------- enhancements
+
+# The fields of each enhancement form, by the name the action gives its errors.
+ENHANCEMENT_FIELDS: dict[str, frozenset[str]] = {
+    "open": frozenset({"specification"}),
+    "quote": frozenset({"specification", "quote_amount", "currency", "sow_reference"}),
+    "accept": frozenset({"accepted_by"}),
+    "delivery": frozenset({"delivery_date", "agreed_by", "reason"}),
+    "deliver": frozenset(),
+}
+
+
+def _enhancement_steps(
+    request: HttpRequest, ticket: Ticket, enhancement: Enhancement | None
+) -> dict[str, bool]:
+    """Which enhancement forms the viewer gets: the steps its role may take from the stage
+    the enhancement is at (the actions check both again)."""
+    manage = _can(request, Capability.MANAGE_ENHANCEMENT)
+    stage = enhancement.stage if enhancement else ""
+    stages = Enhancement.Stage
+    return {
+        "open": manage and enhancement is None and ticket.priority == Priority.ENHANCEMENT,
+        "quote": manage and stage in (stages.SPECIFICATION, stages.QUOTED),
+        "accept": _can(request, Capability.ACCEPT_QUOTE) and stage == stages.QUOTED,
+        "delivery": manage and stage in (stages.ACCEPTED, stages.DATE_AGREED),
+        "deliver": manage and stage == stages.DATE_AGREED,
+    }
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None  # the action refuses it with its own message
+
+
+def _open(user: Any, ticket: Ticket, enhancement: Enhancement | None, post: Any) -> str:
+    actions.open_enhancement(actor=user, ticket=ticket, specification=post.get("specification", ""))
+    return "Enhancement opened: define the specification and send a quote."
+
+
+def _quote(user: Any, ticket: Ticket, enhancement: Enhancement | None, post: Any) -> str:
+    assert enhancement is not None
+    actions.quote_enhancement(
+        actor=user,
+        enhancement=enhancement,
+        specification=post.get("specification", ""),
+        quote_amount=post.get("quote_amount", "").strip(),  # type: ignore[arg-type]
+        currency=post.get("currency", ""),
+        sow_reference=post.get("sow_reference", ""),
+    )
+    return "Quote and SOW recorded: waiting for the customer to accept."
+
+
+def _accept(user: Any, ticket: Ticket, enhancement: Enhancement | None, post: Any) -> str:
+    assert enhancement is not None
+    actions.accept_enhancement(
+        actor=user, enhancement=enhancement, accepted_by=post.get("accepted_by", "")
+    )
+    return "Quote accepted: the SOW is agreed."
+
+
+def _delivery(user: Any, ticket: Ticket, enhancement: Enhancement | None, post: Any) -> str:
+    assert enhancement is not None
+    actions.agree_enhancement_delivery(
+        actor=user,
+        enhancement=enhancement,
+        delivery_date=_date(post.get("delivery_date", "")),  # type: ignore[arg-type]
+        agreed_by=post.get("agreed_by", ""),
+        reason=post.get("reason", ""),
+    )
+    return "Delivery date agreed."
+
+
+def _deliver(user: Any, ticket: Ticket, enhancement: Enhancement | None, post: Any) -> str:
+    assert enhancement is not None
+    actions.deliver_enhancement(actor=user, enhancement=enhancement)
+    return "Enhancement delivered."
+
+
+ENHANCEMENT_STEPS: dict[str, Callable[[Any, Ticket, Enhancement | None, Any], str]] = {
+    "open": _open,
+    "quote": _quote,
+    "accept": _accept,
+    "delivery": _delivery,
+    "deliver": _deliver,
+}
+
+
+@require_POST
+@login_required
+def post_enhancement(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = _ticket_or_404(request, reference)
+    op = request.POST.get("op", "")
+    if op not in ENHANCEMENT_STEPS:
+        raise Http404("No such step")
+    enhancement = selectors.enhancement_visible_to(request.user, ticket)
+    if enhancement is None and op != "open":
+        raise Http404("No such enhancement")
+    try:
+        done = ENHANCEMENT_STEPS[op](request.user, ticket, enhancement, request.POST)
+    except ActionValidationError as exc:
+        return _ticket_page(request, ticket, errors=dict(exc.errors), op=op, status=422)
+    except ActionPermissionDenied as exc:
+        return _ticket_page(request, ticket, errors={"__all__": str(exc)}, op=op, status=403)
+    messages.success(request, done)
+    return redirect(reverse("billing:ticket", args=[ticket.reference]) + "#enhancement")
 
 
 @require_POST
