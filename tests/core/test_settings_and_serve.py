@@ -78,7 +78,7 @@ def test_serve_migrates_the_database_named_by_database_url(tmp_path):
     ("url", "engine"),
     [
         ("postgres://postgres@127.0.0.1:5432/sladesk", "django.db.backends.postgresql"),
-        ("sqlite:////tmp/x.sqlite3", "django.db.backends.sqlite3"),
+        ("sqlite:///x.sqlite3", "django.db.backends.sqlite3"),
     ],
 )
 def test_database_url_chooses_the_database(url, engine, tmp_path):

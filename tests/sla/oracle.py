@@ -1,6 +1,6 @@
 """A deliberately simple, slow reference implementation of the DEFAULT SLA policy.
 
-Built only from ``/work/shared/SLA.md`` and independent of ``sladesk.sla``: it must never
+Built only from ``../shared/SLA.md`` and independent of ``sladesk.sla``: it must never
 import the engine. It walks time forward in UTC, step by step, asking at each step whether
 the helpdesk is open (London local time, Mon-Fri 09:00-17:00, closed on the England & Wales
 bank holidays of the ``holidays`` package).

@@ -1,7 +1,7 @@
 """Table tests of the DEFAULT policy, every expected value worked out by hand from SLA.md.
 
 The expected due times are literals, not computed: each one was derived from the rules in
-``/work/shared/SLA.md`` (standard hours Mon-Fri 09:00-17:00 Europe/London, closed on the
+``../shared/SLA.md`` (standard hours Mon-Fri 09:00-17:00 Europe/London, closed on the
 England & Wales bank holidays; exactly 09:00 is in hours, exactly 17:00 is not).
 
 Reminders used while working the tables out by hand:
