@@ -47,8 +47,8 @@ def test_the_login_page_signs_in_with_email_and_password(client, world):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert response["Location"] == "/portal/"
+    assert client.get("/portal/").status_code == 200
 
 
 def test_a_wrong_password_does_not_sign_in(client, world):

@@ -96,7 +96,34 @@ def test_the_login_page_ignores_an_off_site_next(client, world):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/portal/"
+
+
+@pytest.mark.parametrize(
+    ("email", "landing"),
+    [
+        ("ann@acme.example", "/portal/"),
+        ("olive@helpdesk.example", "/console/"),
+        ("ed@helpdesk.example", "/console/"),
+        ("max@helpdesk.example", "/console/"),
+    ],
+)
+def test_signing_in_without_next_lands_customers_in_the_portal_and_staff_in_the_console(
+    client, world, email, landing
+):
+    response = _login(client, GOOD, email=email)
+
+    assert response.status_code == 302
+    assert response["Location"] == landing
+
+
+def test_signing_in_with_a_safe_next_goes_there(client, world):
+    response = client.post(
+        reverse("login") + "?next=/billing/",
+        {"username": "ed@helpdesk.example", "password": GOOD, "next": "/billing/"},
+    )
+
+    assert response["Location"] == "/billing/"
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
+from django.urls import reverse
 
 from sladesk.web import throttle
 from sladesk.web.forms import ThrottledAuthenticationForm
@@ -23,6 +24,14 @@ class LoginView(auth_views.LoginView):
             account=form.cleaned_data.get("username", ""), ip=throttle.client_ip(self.request)
         )
         return super().form_valid(form)
+
+    def get_default_redirect_url(self) -> str:
+        # Without a `next`, each person lands where their work is: customers' contact-centre
+        # staff in the portal, the helpdesk in the console queue.
+        user = self.request.user
+        if getattr(user, "is_customer", False):
+            return reverse("portal:home")
+        return reverse("console:queue")
 
     def form_invalid(self, form: Any) -> HttpResponse:
         response = super().form_invalid(form)
