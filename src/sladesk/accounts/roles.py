@@ -80,6 +80,8 @@ class Capability(StrEnum):
     # The REST API (issue 6).
     MANAGE_API_TOKENS = "manage_api_tokens"
     ADMINISTER_DIRECTORY = "administer_directory"
+    # The email channel (issue 7): correcting a ticket's details after intake.
+    COMPLETE_TICKET_DETAILS = "complete_ticket_details"
 
 
 _ALL = frozenset(Role)
@@ -130,6 +132,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_API_TOKENS: frozenset({Role.ADMIN}),
     # Companies, contacts, contracts and users through the API.
     Capability.ADMINISTER_DIRECTORY: frozenset({Role.ADMIN}),
+    # Staff, and the ticket's own company's contacts (the action checks the company).
+    Capability.COMPLETE_TICKET_DETAILS: _ALL,
 }
 
 
