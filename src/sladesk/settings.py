@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "sladesk.portal",
     "sladesk.console",
     "sladesk.dashboard",
+    "sladesk.planning",
 ]
 
 MIDDLEWARE = [

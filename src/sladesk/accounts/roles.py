@@ -80,6 +80,9 @@ class Capability(StrEnum):
     # The REST API (issue 6).
     MANAGE_API_TOKENS = "manage_api_tokens"
     ADMINISTER_DIRECTORY = "administer_directory"
+    # Planning (issue 11): what-if replays of a draft policy, and the staffing forecast.
+    REPLAY_POLICY = "replay_policy"
+    VIEW_STAFFING_FORECAST = "view_staffing_forecast"
     # The email channel (issue 7): correcting a ticket's details after intake.
     COMPLETE_TICKET_DETAILS = "complete_ticket_details"
 
@@ -132,6 +135,9 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_API_TOKENS: frozenset({Role.ADMIN}),
     # Companies, contacts, contracts and users through the API.
     Capability.ADMINISTER_DIRECTORY: frozenset({Role.ADMIN}),
+    # Policies are the administrator's (Django admin): so are their drafts and activation.
+    Capability.REPLAY_POLICY: frozenset({Role.ADMIN}),
+    Capability.VIEW_STAFFING_FORECAST: frozenset({Role.MANAGER, Role.ADMIN}),
     # Staff, and the ticket's own company's contacts (the action checks the company).
     Capability.COMPLETE_TICKET_DETAILS: _ALL,
 }
