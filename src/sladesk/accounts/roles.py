@@ -80,6 +80,10 @@ class Capability(StrEnum):
     # The REST API (issue 6).
     MANAGE_API_TOKENS = "manage_api_tokens"
     ADMINISTER_DIRECTORY = "administer_directory"
+    # Knowledge base (issue 10, docs/knowledge.md).
+    MANAGE_KNOWLEDGE = "manage_knowledge"
+    LINK_ARTICLE = "link_article"
+    VIEW_DEFLECTION = "view_deflection"
     # Planning (issue 11): what-if replays of a draft policy, and the staffing forecast.
     REPLAY_POLICY = "replay_policy"
     VIEW_STAFFING_FORECAST = "view_staffing_forecast"
@@ -135,6 +139,10 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_API_TOKENS: frozenset({Role.ADMIN}),
     # Companies, contacts, contracts and users through the API.
     Capability.ADMINISTER_DIRECTORY: frozenset({Role.ADMIN}),
+    # Authors: write, publish and import articles, and draft one from a resolved ticket.
+    Capability.MANAGE_KNOWLEDGE: ENGINEERING_ROLES,
+    Capability.LINK_ARTICLE: HELPDESK_ROLES,
+    Capability.VIEW_DEFLECTION: HELPDESK_ROLES,
     # Policies are the administrator's (Django admin): so are their drafts and activation.
     Capability.REPLAY_POLICY: frozenset({Role.ADMIN}),
     Capability.VIEW_STAFFING_FORECAST: frozenset({Role.MANAGER, Role.ADMIN}),
