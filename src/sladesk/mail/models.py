@@ -193,6 +193,21 @@ class MissingInformation(models.Model):
     )
     fields = models.JSONField(default=list, help_text="[{field, label, assumed}]")
     requested_at = models.DateTimeField()
+    # The field names given since intake (`complete_ticket_details`), so the ticket shows
+    # only what is still outstanding; the list above stays as it was asked.
+    supplied = models.JSONField(default=list, blank=True)
+    completed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last missing field was given."
+    )
 
     def __str__(self) -> str:
-        return f"{self.ticket_id}: {', '.join(f['field'] for f in self.fields)}"
+        missing = ", ".join(f["field"] for f in self.outstanding)
+        return f"{self.ticket_id}: {missing or 'complete'}"
+
+    @property
+    def outstanding(self) -> list[dict[str, str]]:
+        return [f for f in self.fields if f["field"] not in self.supplied]
+
+    @property
+    def complete(self) -> bool:
+        return self.completed_at is not None

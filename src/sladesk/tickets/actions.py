@@ -998,6 +998,176 @@ def set_agreed_delivery_date(
     return ticket
 
 
+# ---------------------------------------------------------------- details after intake
+
+DETAIL_FIELDS = (
+    "module",
+    "version",
+    "affected",
+    "problem_since",
+    "error_details",
+    "business_impact",
+    "contact_phone",
+)
+
+
+def _redecide_entitlement(ticket: Ticket) -> None:
+    """The module decides the contract in force: decide it again for the corrected module
+    at the logging instant, as if it had been given then. A coverage a manager set by hand
+    (`set_coverage`) and a scope an engineer classified are decisions, and stay."""
+    from sladesk.audit.models import AuditEvent
+
+    events = set(
+        AuditEvent.objects.filter(
+            ticket=ticket, action__in=["ticket.coverage_set", "ticket.classified"]
+        ).values_list("action", flat=True)
+    )
+    if "ticket.coverage_set" not in events:
+        contract, coverage, policy_row = _entitlement(
+            company=ticket.company, module=ticket.module, at=ticket.logged_at
+        )
+        ticket.contract, ticket.coverage, ticket.policy = contract, coverage, policy_row
+        if "ticket.classified" not in events:
+            ticket.needs_review = contract is None
+            ticket.possibly_chargeable = contract is None
+            if contract is None and not ticket.scope:
+                ticket.scope = Scope.NOT_COVERED
+            elif contract is not None and ticket.scope == Scope.NOT_COVERED:
+                ticket.scope = ""
+    ticket.response_due = _due(ticket)
+    _plan_sla(ticket)
+
+
+def complete_ticket_details(
+    *,
+    actor: User,
+    ticket: Ticket,
+    module: Module | None = None,
+    version: str | None = None,
+    affected: str | None = None,
+    problem_since: dt.datetime | None = None,
+    error_details: str | None = None,
+    business_impact: str | None = None,
+    contact_phone: str | None = None,
+    at: dt.datetime | None = None,
+) -> Ticket:
+    """Give or correct what "Logging Queries" and "Your Responsibilities" ask for, after
+    intake: typically what an emailed ticket lacked (the module and version above all).
+
+    Only the fields passed (not None) are given; passing the value already on the ticket
+    confirms an assumption. Staff and the ticket's own company's contacts may do it. A new
+    module re-decides the entitlement at the logging instant and the due time is recomputed
+    from `logged_at` (a response already made keeps its met/breached result). The ticket's
+    missing-information flag clears once every missing field has been given.
+    """
+    from sladesk.mail.missing import mark_supplied, outstanding_fields
+
+    at = instant(at)
+    _require(actor, Capability.COMPLETE_TICKET_DETAILS, ticket)
+    given = {
+        name: value
+        for name, value in {
+            "module": module,
+            "version": version,
+            "affected": affected,
+            "problem_since": problem_since,
+            "error_details": error_details,
+            "business_impact": business_impact,
+            "contact_phone": contact_phone,
+        }.items()
+        if value is not None
+    }
+    errors: dict[str, str] = {}
+    if not given:
+        errors["details"] = "give at least one of: " + ", ".join(DETAIL_FIELDS)
+    for name in ("version", "error_details", "business_impact", "contact_phone"):
+        if name in given:
+            given[name] = _text(given[name])
+            if not given[name]:
+                errors[name] = f"give the {name.replace('_', ' ')} (it cannot be emptied)"
+    phone_given = "contact_phone" in given and "contact_phone" not in errors
+    if phone_given and not PHONE_RE.match(str(given["contact_phone"])):
+        errors["contact_phone"] = f"{given['contact_phone']!r} is not a phone number"
+    if "affected" in given and given["affected"] not in Affected.values:
+        errors["affected"] = "say who is affected: " + ", ".join(
+            str(label) for label in Affected.labels
+        )
+    if "problem_since" in given:
+        since = given["problem_since"]
+        if not isinstance(since, dt.datetime):
+            errors["problem_since"] = "say since when there has been a problem"
+        elif since.tzinfo is None:
+            errors["problem_since"] = "give the time with its time zone"
+        elif since > at:
+            errors["problem_since"] = "the problem cannot start in the future"
+    if "module" in given and not isinstance(given["module"], Module):
+        errors["module"] = "name the product module"
+
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _not_before_logging(errors, ticket, at)
+        if ticket.status == Status.CLOSED:
+            errors["status"] = "the ticket is closed; reopen it to change its details"
+        new_module = given.get("module", ticket.module)
+        if "version" not in errors and isinstance(new_module, Module):
+            new_version = given.get("version", ticket.version)
+            known = list(new_module.versions.values_list("version", flat=True))
+            if known and new_version not in known:
+                errors["version"] = (
+                    f"{new_module} has no version {new_version!r} (known: {', '.join(known)})"
+                )
+        outstanding = outstanding_fields(ticket)
+        changed = [name for name, value in given.items() if getattr(ticket, name) != value]
+        if given and not errors and not changed and not set(given) & set(outstanding):
+            errors["details"] = "these details are already on the ticket"
+        _raise_if(errors)
+
+        fields = ("module_id", *DETAIL_FIELDS[1:])
+        entitlement = (
+            "contract_id",
+            "coverage",
+            "needs_review",
+            "possibly_chargeable",
+            "scope",
+            "response_due",
+        )
+        before = _snapshot(ticket, *fields, *entitlement)
+        for name, value in given.items():
+            setattr(ticket, name, value)
+        if "module" in changed:
+            _redecide_entitlement(ticket)
+        ticket.updated_at = at
+        ticket.save(
+            update_fields=[
+                "module",
+                *DETAIL_FIELDS[1:],
+                "contract",
+                "coverage",
+                "policy",
+                "needs_review",
+                "possibly_chargeable",
+                "scope",
+                "response_due",
+                *SLA_SCHEDULE_FIELDS,
+                "updated_at",
+            ]
+        )
+        after = _snapshot(ticket, *fields, *entitlement)
+        missing = mark_supplied(ticket=ticket, fields=given, at=at)
+        record(
+            actor=actor,
+            action="ticket.details_completed",
+            at=at,
+            subject=ticket,
+            before={k: v for k, v in before.items() if after[k] != v}
+            | ({"missing": missing["before"]} if missing else {}),
+            after={k: v for k, v in after.items() if before[k] != v}
+            | ({"missing": missing["after"]} if missing else {})
+            | {"given": sorted(given)},
+        )
+    return ticket
+
+
 # -------------------------------------------------------------------------------- split
 
 
