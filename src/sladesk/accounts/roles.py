@@ -89,6 +89,9 @@ class Capability(StrEnum):
     VIEW_STAFFING_FORECAST = "view_staffing_forecast"
     # The email channel (issue 7): correcting a ticket's details after intake.
     COMPLETE_TICKET_DETAILS = "complete_ticket_details"
+    # Reports (issue 11): every company's figures; a customer's own compliance only.
+    VIEW_REPORTS = "view_reports"
+    VIEW_OWN_COMPLIANCE = "view_own_compliance"
 
 
 _ALL = frozenset(Role)
@@ -148,6 +151,9 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_STAFFING_FORECAST: frozenset({Role.MANAGER, Role.ADMIN}),
     # Staff, and the ticket's own company's contacts (the action checks the company).
     Capability.COMPLETE_TICKET_DETAILS: _ALL,
+    Capability.VIEW_REPORTS: frozenset({Role.MANAGER, Role.ADMIN}),
+    # Scoped to the contact's own company by sladesk.reports.selectors.
+    Capability.VIEW_OWN_COMPLIANCE: frozenset({Role.CUSTOMER}),
 }
 
 
