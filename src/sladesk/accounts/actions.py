@@ -1,8 +1,9 @@
-"""Write paths for people: creating a user with a role."""
+"""Write paths for people: creating a user with a role, and changing it."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -10,10 +11,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from sladesk.accounts.models import User
-from sladesk.accounts.roles import Role
+from sladesk.accounts.roles import Capability, Role
 from sladesk.audit.recorder import record
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.customers.actions import UNCHANGED
 from sladesk.customers.models import Company, Contact
 
 
@@ -88,3 +90,122 @@ def create_user(
             after={"email": email, "role": role, "company_id": company.pk if company else None},
         )
     return user
+
+
+def update_user(
+    *,
+    actor: User | None,
+    user: User,
+    role: Any = UNCHANGED,
+    company: Any = UNCHANGED,
+    full_name: Any = UNCHANGED,
+    phone: Any = UNCHANGED,
+    is_active: Any = UNCHANGED,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> User:
+    """Change a user's role, company, name, phone, or whether it may sign in.
+
+    Only an administrator may. Arguments left at `UNCHANGED` keep their value; `company`
+    None means no company. The same rule as `create_user` holds afterwards: a customer
+    contact belongs to a company, helpdesk staff to none. A customer's login is its
+    company's `Contact`: a customer moved to another company gets a contact there and the
+    old one keeps its tickets (it is no longer linked to the login); a customer who becomes
+    staff is unlinked from its contact.
+
+    No administrator may deactivate or demote itself: the acting administrator remains, so
+    somebody can always administer the helpdesk.
+    """
+    at = instant(at)
+    if actor is None or not actor.is_active or not actor.can(Capability.ADMINISTER_DIRECTORY):
+        raise ActionPermissionDenied("only an administrator changes users")
+    with transaction.atomic():
+        user = User.objects.select_for_update().select_related("company").get(pk=user.pk)
+        before = _user_state(user)
+        errors: dict[str, str] = {}
+        new_role = user.role
+        if role is not UNCHANGED:
+            if role in {r.value for r in Role}:
+                new_role = role
+            else:
+                errors["role"] = (
+                    f"unknown role {role!r} (one of: {', '.join(r.value for r in Role)})"
+                )
+        new_company = user.company if company is UNCHANGED else company
+        if "role" not in errors:
+            if new_role == Role.CUSTOMER and new_company is None:
+                errors["company"] = "a customer contact belongs to a company"
+            elif new_role != Role.CUSTOMER and new_company is not None:
+                errors["company"] = "helpdesk staff do not belong to a customer company"
+        new_active = user.is_active
+        if is_active is not UNCHANGED:
+            if isinstance(is_active, bool):
+                new_active = is_active
+            else:
+                errors["is_active"] = "true or false"
+        if full_name is not UNCHANGED and (
+            not isinstance(full_name, str) or len(full_name.strip()) > 200
+        ):
+            errors["full_name"] = "a name of at most 200 characters"
+        if phone is not UNCHANGED and (not isinstance(phone, str) or len(phone.strip()) > 40):
+            errors["phone"] = "a phone number of at most 40 characters"
+        stays_admin = new_role == Role.ADMIN and new_active
+        if user.pk == actor.pk and not stays_admin:
+            errors["is_active" if new_role == Role.ADMIN else "role"] = (
+                "an administrator may not deactivate or demote itself"
+            )
+        if errors:
+            raise ActionValidationError(errors)
+        user.role = new_role
+        user.company = new_company
+        user.is_active = new_active
+        if full_name is not UNCHANGED:
+            user.full_name = full_name.strip()
+        if phone is not UNCHANGED:
+            user.phone = phone.strip()
+        after = _user_state(user)
+        if after == before:
+            return user
+        user.full_clean(exclude=["password"])
+        user.save()
+        _follow_contact(user)
+        deactivated = before["is_active"] and not after["is_active"]
+        record(
+            actor=actor,
+            action="user.deactivated" if deactivated else "user.updated",
+            at=at,
+            subject=user,
+            before={k: v for k, v in before.items() if after[k] != v},
+            after={k: v for k, v in after.items() if before[k] != v},
+            reason=(reason or "").strip(),
+        )
+    return user
+
+
+def _user_state(user: User) -> dict[str, Any]:
+    return {
+        "role": user.role,
+        "company_id": user.company_id,
+        "full_name": user.full_name,
+        "phone": user.phone,
+        "is_active": user.is_active,
+    }
+
+
+def _follow_contact(user: User) -> None:
+    """Keep the login's Contact at the login's company (see `update_user`)."""
+    contact = Contact.objects.filter(user=user).first()
+    if contact is not None and (
+        user.role != Role.CUSTOMER or contact.company_id != user.company_id
+    ):
+        contact.user = None
+        contact.save(update_fields=["user"])
+        contact = None
+    if user.role == Role.CUSTOMER and contact is None and user.company is not None:
+        Contact.objects.create(
+            company=user.company,
+            name=user.full_name or user.email,
+            phone=user.phone,
+            email=user.email,
+            user=user,
+        )
