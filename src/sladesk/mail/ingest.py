@@ -168,19 +168,26 @@ def _module(value: str, company: Any, at: dt.datetime) -> tuple[Any, str]:
     return module, str(module) if module else ""
 
 
-def ticket_fields(mail: ParsedMail, user: User, at: dt.datetime) -> tuple[dict[str, Any], list]:
+def ticket_fields(
+    mail: ParsedMail, user: User, at: dt.datetime, *, for_contact: Any = None
+) -> tuple[dict[str, Any], list]:
     """The log_ticket arguments an email gives, and what it did not give ("Logging Queries"
-    asks for each) with what is assumed meanwhile."""
+    asks for each) with what is assumed meanwhile. `user` logs the ticket: the sender
+    (a customer), or an agent logging it `for_contact` from the quarantine."""
     from sladesk.customers.models import Contact
 
     given = labelled_fields(mail.text)
-    contact = Contact.objects.filter(user=user).select_related("company").first()
+    if for_contact is not None:
+        contact = for_contact
+    else:
+        contact = Contact.objects.filter(user=user).select_related("company").first()
+    company = contact.company if for_contact is not None else user.company
     missing: list[dict[str, str]] = []
 
     def lack(name: str, label: str, assumed: str = "") -> None:
         missing.append({"field": name, "label": label, "assumed": assumed})
 
-    module, assumed = _module(given.get("module", ""), user.company, at)
+    module, assumed = _module(given.get("module", ""), company, at)
     if assumed:
         lack("module", "Module: the product module you are using", assumed)
     version = given.get("version", "").strip()
@@ -211,15 +218,15 @@ def ticket_fields(mail: ParsedMail, user: User, at: dt.datetime) -> tuple[dict[s
     phone = ""
     if contact is None or not contact.phone:
         phone = given.get("phone", "")
-        if not phone and user.company is not None and user.company.phone:
-            phone = user.company.phone
+        if not phone and company is not None and company.phone:
+            phone = company.phone
             lack("contact_phone", "Phone: a number to call you on", f"{phone} (company)")
     priority = given.get("priority", "").strip().lower()
     overview = mail.subject or next((ln for ln in mail.text.splitlines() if ln.strip()), "")
     fields = {
         "actor": user,
-        "company": None,
-        "contact": None,
+        "company": company if for_contact is not None else None,
+        "contact": for_contact,
         "module": module,
         "version": version,
         "overview": (overview or "Email without a subject")[:200],
