@@ -13,7 +13,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "sla":
+    if args[:2] == ["sla", "what-if"]:
+        # The one `sla` subcommand that needs the database: a Django management command.
+        args = ["sla_what_if", *args[2:]]
+    elif args and args[0] == "sla":
         from sladesk.sla.cli import main as sla_main
 
         return sla_main(args[1:])
