@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import numpy as np
@@ -237,3 +238,124 @@ def test_outcomes_are_met_breached_pending_or_no_target():
         BREACHED,
         NO_TARGET,
     ]
+
+
+# ------------------------------------------------------------------- the command line
+
+
+def _run(*args: str) -> tuple[str, str]:
+    import io
+
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("sla_what_if", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_command_shows_both_sides_without_storing_anything(world, history):
+    out, _ = _run(
+        "--set",
+        "major.out_of_hours=wall_clock_minutes:120",
+        "--close",
+        "2026-03-16=Office move",
+        "--months",
+        "1",
+        "--at",
+        "2026-03-20T12:00:00Z",
+        "--json",
+    )
+
+    data = json.loads(out)
+    rows = {r["priority"]: r for r in data["by_priority"]}
+    assert rows["major"]["current"]["breached"] == 1
+    assert rows["major"]["candidate"]["met"] == 1
+    assert data["changed_tickets"] == 2
+    assert [c["name"] for c in data["companies"]] == ["Acme Contact Centres", "Bluebell Insurance"]
+    assert PolicyDraft.objects.count() == 0
+
+
+def test_the_command_saves_replays_and_activates_a_draft(world, history):
+    out, _ = _run(
+        "--set",
+        "major.out_of_hours=wall_clock_minutes:120",
+        "--months",
+        "1",
+        "--at",
+        "2026-03-20T12:00:00Z",
+        "--save",
+        "Major 2h",
+        "--actor",
+        world.admin.email,
+    )
+    assert "Tickets whose outcome changes: 1" in out
+    assert "Acme Contact Centres: met 0 -> 1 (+1), breached 1 -> 0 (-1)" in out
+
+    out, _ = _run("--activate", "Major 2h", "--actor", world.admin.email, "--reason", "Agreed")
+
+    assert out.strip() == "Activated 'Major 2h': policy 'default' now has its rules."
+    assert default_policy_row().data["rules"]["major"]["out_of_hours"]["minutes"] == 120
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--set", "major=wall_clock_minutes:5"],
+            "--set 'major=wall_clock_minutes:5': expected PRIORITY.WHEN=KIND[:MINUTES]",
+        ),
+        (["--set", "urgent.in_hours=wall_clock_minutes:5"], "unknown priority 'urgent'"),
+        (
+            ["--set", "major.in_hours=wall_clock_minutes"],
+            "wall_clock_minutes needs a positive whole number of minutes",
+        ),
+        (["--close", "29/12/2026"], "--close '29/12/2026': not a date (YYYY-MM-DD)"),
+        (["--policy", "nope"], "--policy: no policy named 'nope'"),
+        (["--months", "0"], "--months: a whole number from 1 to 36"),
+        (["--at", "2026-03-20T12:00"], "--at: '2026-03-20T12:00' has no time zone"),
+        (["--draft", "missing"], "no draft named 'missing'"),
+        (["--save", "x"], "--actor: an administrator's email is needed to save a draft"),
+    ],
+)
+def test_the_command_names_what_is_wrong_and_exits_2(world, args, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as caught:
+        _run(*args)
+
+    assert message in str(caught.value)
+    assert caught.value.returncode == 2
+    assert PolicyDraft.objects.count() == 0
+
+
+def test_the_command_lists_every_bad_option_at_once(world):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as caught:
+        _run("--set", "urgent.in_hours=none", "--close", "tomorrow", "--policy", "nope")
+
+    assert str(caught.value) == (
+        "--policy: no policy named 'nope'; "
+        "--set 'urgent.in_hours=none': unknown priority 'urgent'; "
+        "--close 'tomorrow': not a date (YYYY-MM-DD)"
+    )
+
+
+def test_a_manager_cannot_save_a_draft_from_the_command(world, history):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as caught:
+        _run("--save", "x", "--actor", world.manager.email, "--at", "2026-03-20T12:00:00Z")
+
+    assert str(caught.value) == "--actor: a manager may not replay_policy"
+    assert PolicyDraft.objects.count() == 0
+
+
+def test_sladesk_sla_what_if_reaches_the_django_command(world, capsys):
+    from sladesk.cli import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(["sla", "what-if", "--months", "99"])
+
+    assert caught.value.code == 2
+    assert "--months: a whole number from 1 to 36" in capsys.readouterr().err
