@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from sladesk.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.compliance, name="compliance"),
+    path("tickets/", views.tickets, name="tickets"),
+    path("volumes/", views.volumes, name="volumes"),
+    path("ageing/", views.ageing, name="ageing"),
+    path("ageing/tickets/", views.ageing_tickets, name="ageing_tickets"),
+    path("chargeable/", views.chargeable, name="chargeable"),
+    path("chargeable/tickets/", views.chargeable_tickets, name="chargeable_tickets"),
+]
