@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "sladesk.console",
     "sladesk.dashboard",
     "sladesk.planning",
+    "sladesk.reports",
 ]
 
 MIDDLEWARE = [
