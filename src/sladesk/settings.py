@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "sladesk.console",
     "sladesk.dashboard",
     "sladesk.planning",
+    "sladesk.knowledge",
     "sladesk.reports",
 ]
 
@@ -285,7 +286,7 @@ SLADESK_LOGIN_MAX_FAILURES = int(os.environ.get("SLADESK_LOGIN_MAX_FAILURES", "5
 SLADESK_LOGIN_WINDOW_SECONDS = int(os.environ.get("SLADESK_LOGIN_WINDOW_SECONDS", "900"))
 SLADESK_LOGIN_LOCK_SECONDS = int(os.environ.get("SLADESK_LOGIN_LOCK_SECONDS", "900"))
 # Knowledge-base suggestions in the portal: dotted paths of suggesters (sladesk.portal.knowledge).
-SLADESK_KB_SUGGESTERS = env_list("SLADESK_KB_SUGGESTERS", [])
+SLADESK_KB_SUGGESTERS = env_list("SLADESK_KB_SUGGESTERS", ["sladesk.knowledge.suggest.suggest"])
 
 LOGGING = {
     "version": 1,

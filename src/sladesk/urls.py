@@ -23,6 +23,7 @@ urlpatterns = [
     path("portal/", include("sladesk.portal.urls")),
     path("console/", include("sladesk.console.urls")),
     path("dashboard/", include("sladesk.dashboard.urls")),
+    path("kb/", include("sladesk.knowledge.urls")),
     path("reports/", include("sladesk.reports.urls")),
     path("", include("sladesk.tickets.urls")),
 ]
