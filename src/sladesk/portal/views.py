@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
 from sladesk.customers.models import Contact, Module
+from sladesk.knowledge.actions import log_ticket_with_checklist, note_suggestions
+from sladesk.knowledge.models import Article
 from sladesk.portal import knowledge
 from sladesk.portal.explain import plain_words
 from sladesk.tickets import actions, selectors
@@ -87,7 +89,11 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         data = {name: request.POST.get(name, "") for name in LOG_FIELDS if name != "attachments"}
         module = Module.objects.filter(pk=_int(data["module"])).first()
         try:
-            ticket = actions.log_ticket(
+            # The knowledge action logs the ticket and stores the pre-contact checklist
+            # answers with it, in one transaction, and ends the deflection attempt.
+            ticket = log_ticket_with_checklist(
+                checklist={k: v for k, v in request.POST.items() if k.startswith("check_")},
+                attempt=request.POST.get("kb_attempt", ""),
                 actor=user,
                 company=None,
                 contact=None,
@@ -147,11 +153,19 @@ def _int(value: str) -> int:
 def suggest(request: HttpRequest) -> HttpResponse:
     user = _customer(request)
     text = " ".join(request.GET.get(k, "") for k in ("overview", "error_details"))
+    suggestions = knowledge.suggest(user=user, text=text)
+    # What was shown is counted for the deflection report (sladesk.knowledge).
+    attempt = request.GET.get("kb_attempt", "")
+    shown = [getattr(s, "article_id", 0) for s in suggestions]
+    note_suggestions(
+        actor=user, attempt=attempt, text=text, articles=list(Article.objects.filter(pk__in=shown))
+    )
     return render(
         request,
         "portal/_suggestions.html",
         {
-            "suggestions": knowledge.suggest(user=user, text=text),
+            "suggestions": suggestions,
+            "kb_attempt": attempt,
             "hooked": bool(knowledge.suggesters()),
             "asked": len(text.strip()) >= 4,
         },
