@@ -95,7 +95,10 @@ def test_a_user_who_turned_a_kind_off_gets_none_of_it_but_pages_cannot_be_turned
     assert _rows() == [("ticket_logged", "ann@acme.example", "pending")]
     with pytest.raises(ActionValidationError) as refused:
         set_preferences(actor=world.oncall, enabled={"oncall_page": False})
-    assert refused.value.errors == {"oncall_page": "pages are always sent by email"}
+    assert refused.value.errors == {
+        "oncall_page": "always sent by email: an out-of-hours fault waits on the engineer "
+        "who is paged"
+    }
 
 
 def test_an_administrators_template_replaces_the_packaged_one(log, world):

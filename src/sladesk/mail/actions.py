@@ -15,7 +15,10 @@ from sladesk.audit.recorder import record
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
 from sladesk.mail.models import (
+    CUSTOMER_KINDS,
     MANDATORY_KINDS,
+    MANDATORY_REASONS,
+    STAFF_KINDS,
     InboundMessage,
     Kind,
     MissingInformation,
@@ -23,6 +26,12 @@ from sladesk.mail.models import (
 )
 from sladesk.mail.notifications import InboundContext, current_inbound
 from sladesk.mail.parsing import ParsedMail, Unparseable, parse
+
+
+def kinds_for(user: User) -> list[Kind]:
+    """The notifications a user's role receives, in the order of `Kind`."""
+    mine = CUSTOMER_KINDS if user.is_customer else STAFF_KINDS
+    return [kind for kind in Kind if kind in mine]
 
 
 def _require(actor: User | None, capability: Capability) -> User:
@@ -281,19 +290,24 @@ def dismiss(
 def set_preferences(
     *, actor: User, enabled: Mapping[str, bool], at: dt.datetime | None = None
 ) -> dict[str, bool]:
-    """A user turns kinds of email notification on or off for themself. Pages cannot be
-    turned off."""
+    """A user turns kinds of email notification on or off for themself: the kinds their
+    role receives (`kinds_for`). The kinds in `MANDATORY_KINDS` cannot be turned off."""
     at = instant(at)
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise ActionPermissionDenied("you must be signed in")
     errors = {}
+    theirs = kinds_for(actor)
+    if not enabled:
+        errors["kinds"] = "say which notifications to turn on or off"
     for kind, on in enabled.items():
         if kind not in Kind.values:
             errors[kind] = "unknown kind of notification"
-        elif kind in MANDATORY_KINDS and not on:
-            errors[kind] = "pages are always sent by email"
+        elif kind not in theirs:
+            errors[kind] = f"a {actor.role_label.lower()} does not receive this notification"
         elif not isinstance(on, bool):
             errors[kind] = "say on (true) or off (false)"
+        elif kind in MANDATORY_KINDS and not on:
+            errors[kind] = f"always sent by email: {MANDATORY_REASONS[Kind(kind)]}"
     if errors:
         raise ActionValidationError(errors)
     with transaction.atomic():

@@ -29,8 +29,17 @@ class Kind(models.TextChoices):
     ONCALL_PAGE = "oncall_page", "On-call page"
 
 
-# A page must reach the engineer: nobody can turn it off.
-MANDATORY_KINDS = frozenset({Kind.ONCALL_PAGE})
+# Kinds nobody can turn off, and why (shown on the preferences page).
+MANDATORY_REASONS = {
+    # The contract: "your fault will be logged, a reference number issued". For an emailed
+    # ticket this email is the only place the customer gets the reference, and it asks for
+    # what the email lacked. It is sent once per ticket.
+    Kind.TICKET_LOGGED: "it carries the reference number to quote, and asks for anything "
+    "the helpdesk still needs",
+    # An out-of-hours critical fault waits on the engineer who is paged.
+    Kind.ONCALL_PAGE: "an out-of-hours fault waits on the engineer who is paged",
+}
+MANDATORY_KINDS = frozenset(MANDATORY_REASONS)
 CUSTOMER_KINDS = frozenset(
     {
         Kind.TICKET_LOGGED,
@@ -40,6 +49,7 @@ CUSTOMER_KINDS = frozenset(
         Kind.PRIORITY_CHANGED,
     }
 )
+STAFF_KINDS = frozenset(set(Kind) - CUSTOMER_KINDS)
 
 
 class OutboundEmail(models.Model):
