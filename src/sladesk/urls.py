@@ -22,6 +22,7 @@ urlpatterns = [
     path("complaints/", include("sladesk.complaints.urls")),
     path("portal/", include("sladesk.portal.urls")),
     path("console/", include("sladesk.console.urls")),
+    path("mail/", include("sladesk.mail.urls")),
     path("dashboard/", include("sladesk.dashboard.urls")),
     path("kb/", include("sladesk.knowledge.urls")),
     path("reports/", include("sladesk.reports.urls")),
