@@ -196,3 +196,32 @@ def test_only_administrators_change_users(world, role):
     world.operator.refresh_from_db()
     assert world.operator.role == "operator"
     assert not AuditEvent.objects.filter(action__startswith="user.").exists()
+
+
+def test_deactivating_a_user_needs_a_reason_and_an_active_user(world):
+    from sladesk.accounts.actions import deactivate_user
+
+    with pytest.raises(ActionValidationError) as no_reason:
+        deactivate_user(actor=world.admin, user=world.engineer, reason="  ")
+    world.engineer.refresh_from_db()
+    assert world.engineer.is_active is True
+
+    deactivate_user(actor=world.admin, user=world.engineer, reason="Left the company")
+    with pytest.raises(ActionValidationError) as again:
+        deactivate_user(actor=world.admin, user=world.engineer, reason="Twice")
+
+    assert no_reason.value.errors == {"reason": "say why the user is deactivated"}
+    assert again.value.errors == {"user": "the user is already deactivated"}
+    event = AuditEvent.objects.get(action="user.deactivated")
+    assert (event.reason, event.after) == ("Left the company", {"is_active": False})
+
+
+@pytest.mark.parametrize("role", NOT_ADMINISTRATORS)
+def test_only_administrators_deactivate_users(world, role):
+    from sladesk.accounts.actions import deactivate_user
+
+    with pytest.raises(ActionPermissionDenied):
+        deactivate_user(actor=getattr(world, role), user=world.operator, reason="x")
+
+    world.operator.refresh_from_db()
+    assert world.operator.is_active is True

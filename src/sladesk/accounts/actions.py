@@ -209,3 +209,20 @@ def _follow_contact(user: User) -> None:
             email=user.email,
             user=user,
         )
+
+
+def deactivate_user(
+    *, actor: User | None, user: User, reason: str, at: dt.datetime | None = None
+) -> User:
+    """Stop a user signing in: its sessions and API tokens stop working at once. Its
+    tickets, messages and audit trail stay. `update_user(is_active=True)` reactivates."""
+    if actor is None or not actor.is_active or not actor.can(Capability.ADMINISTER_DIRECTORY):
+        raise ActionPermissionDenied("only an administrator changes users")
+    errors: dict[str, str] = {}
+    if not (reason or "").strip():
+        errors["reason"] = "say why the user is deactivated"
+    if not User.objects.filter(pk=user.pk, is_active=True).exists():
+        errors["user"] = "the user is already deactivated"
+    if errors:
+        raise ActionValidationError(errors)
+    return update_user(actor=actor, user=user, is_active=False, reason=reason, at=at)

@@ -286,6 +286,7 @@ class ContractOut(Schema):
     policy: str | None
     price_list_reference: str
     sow_reference: str
+    notes: str = ""
 
 
 class UserOut(Schema):
@@ -304,6 +305,85 @@ class UserIn(Schema):
     company: str | None = Field(default=None, description="Company slug; customers only.")
     full_name: str = ""
     phone: str = ""
+
+
+# Writes to the directory. In a PATCH body only the fields sent are changed; a field left
+# out keeps its value. Null is refused (422) except where it means something: a contract's
+# `signed_on` and `policy`, a user's `company`.
+
+# A database id: bounded so that a huge number is "no such object", not an overflow.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class CompanyIn(Schema):
+    name: str
+    slug: str = Field(default="", description="Empty: made from the name.")
+    phone: str = ""
+    address: str = ""
+
+
+class CompanyPatch(Schema):
+    name: str | None = None
+    slug: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+class ContactIn(Schema):
+    company: str = Field(description="Company slug.")
+    name: str
+    phone: str = ""
+    email: str = ""
+    may_log_tickets: bool = True
+
+
+class ContactPatch(Schema):
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    may_log_tickets: bool | None = None
+
+
+class DeactivateIn(Schema):
+    reason: str = Field(description="Why; kept in the audit trail.")
+
+
+class ContractIn(Schema):
+    company: str = Field(description="Company slug.")
+    reference: str
+    valid_from: dt.date
+    valid_to: dt.date = Field(description="The last day of validity (inclusive).")
+    modules: list[RowId] = Field(description="Module ids; see GET /api/v1/modules.")
+    coverage: CoverageName = "standard"
+    signed_on: dt.date | None = Field(default=None, description="Null: not signed yet.")
+    policy: str | None = Field(default=None, description="SLA policy name; null: the default.")
+    price_list_reference: str = ""
+    sow_reference: str = ""
+    notes: str = ""
+
+
+class ContractPatch(Schema):
+    reference: str | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    modules: list[RowId] | None = None
+    coverage: CoverageName | None = None
+    signed_on: dt.date | None = Field(default=None, description="Null: not signed.")
+    policy: str | None = Field(default=None, description="Null: the default policy.")
+    price_list_reference: str | None = None
+    sow_reference: str | None = None
+    notes: str | None = None
+
+
+class UserPatch(Schema):
+    role: Literal["operator", "engineer", "oncall", "manager", "admin", "customer"] | None = None
+    company: str | None = Field(
+        default=None, description="Company slug; null: none (helpdesk staff)."
+    )
+    full_name: str | None = None
+    phone: str | None = None
+    is_active: bool | None = None
+    reason: str = Field(default="", description="Why; kept in the audit trail.")
 
 
 # ----------------------------------------------------------------------------- webhooks
