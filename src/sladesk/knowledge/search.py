@@ -110,6 +110,10 @@ def correct(word: str, vocab: Counter[str]) -> str | None:
     """
     if word in vocab or len(word) < 4 or word.isdigit():
         return None
+    # Another form of a word the corpus holds ("reset" for "resets", "printers" for
+    # "printer") is found by the stemmer: not a typo.
+    if any(v.startswith(word) or (len(v) >= 4 and word.startswith(v)) for v in vocab):
+        return None
     limit = 1 if len(word) < 6 else 2
     best: tuple[int, int, str] | None = None
     for candidate, count in vocab.items():
