@@ -189,3 +189,15 @@ def test_staff_see_their_own_notifications_and_pages_are_always_on(client, world
         assert f'value="{kind}" checked>' in page
     assert 'value="oncall_page" checked disabled' in page
     assert 'value="public_reply"' not in page
+
+
+def test_the_navigation_links_staff_to_the_quarantine_and_everyone_to_their_settings(client, world):
+    client.force_login(world.operator)
+    staff = client.get(reverse("mail:preferences")).content.decode()
+    client.force_login(world.acme_user)
+    customer = client.get(reverse("mail:preferences")).content.decode()
+
+    assert f'href="{reverse("mail:quarantine")}"' in staff
+    assert f'href="{reverse("mail:quarantine")}"' not in customer
+    assert f'href="{reverse("mail:preferences")}">Email settings' in staff
+    assert f'href="{reverse("mail:preferences")}">Email settings' in customer
