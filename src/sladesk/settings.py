@@ -260,6 +260,8 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Several sladesk sites (or test runs) sharing one Redis keep their keys apart with this.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("SLADESK_CACHE_KEY_PREFIX", "").strip()
 
 SESSION_COOKIE_HTTPONLY = True
 # Cookies are sent over HTTPS only unless DEBUG: production is served over HTTPS (behind a
