@@ -296,51 +296,65 @@ def _desk_hour(
     replications: int,
     seed: int,
 ) -> HourForecast:
+    """Agents needed in one open hour.
+
+    Each response target is judged by the method whose assumptions hold for it:
+
+    - Erlang C for a target whose whole response window (from any arrival in the hour to
+      its due time) is open desk time, in an hour with a steady stream (one ticket or more
+      expected) and no backlog;
+    - the simulation for a target whose window runs across a closure (the clock stops,
+      the desk empties: Minor's "close of next business day", Normal late in the day), and
+      for the whole hour when a backlog from the closed hours waits at the opening or
+      fewer than one ticket is expected (Erlang C's steady state does not exist then).
+    """
     rates = history.rates[hour_of_week(start)]
     aht = history.handling.minutes
     expected = sum(rates)
     backlog = _backlog(policy, history, start)
+    backlog_total = sum(backlog)
     end = start + dt.timedelta(hours=1)
+    local = start.astimezone(LONDON)
+    if expected == 0 and backlog_total == 0:
+        return HourForecast(
+            start, local, True, 0.0, 1, "minimum", "no arrivals in the history: one agent", 0
+        )
     targets: dict[int, float] = {}
-    crosses = False
+    crossing: set[int] = set()
     for k, pair in enumerate(CLASSES):
-        if pair is None or rates[k] <= 0:
+        if pair is None or (rates[k] <= 0 and backlog[k] <= 0):
             continue
         for logged in (start, end):
             due = response_due(policy, pair[0], pair[1], logged)
             if due is None:
                 continue
             wall = due - logged
-            # A closure inside the response window: the clock stops, the desk is empty,
-            # and the waiting time is no longer one stretch of the same staffed queue.
             if policy.hours.between(logged, due) != wall:
-                crosses = True
+                crossing.add(k)
             targets[k] = min(targets.get(k, math.inf), _minutes(wall))
-    backlog_total = sum(backlog)
-    local = start.astimezone(LONDON)
-    if expected == 0 and backlog_total == 0:
-        return HourForecast(
-            start, local, True, 0.0, 1, "minimum", "no arrivals in the history: one agent", 0
-        )
-    if backlog_total == 0 and not crosses and expected >= ERLANG_MIN_ARRIVALS:
+    steady = backlog_total == 0 and expected >= ERLANG_MIN_ARRIVALS
+    by_priority: dict[str, int] = {}
+    needed = 1
+    if steady:
         per_minute = expected / 60
-        by_priority: dict[str, int] = {}
         for k, target in targets.items():
             pair = CLASSES[k]
-            assert pair is not None
+            if k in crossing or pair is None or math.isinf(target):
+                continue
             n = erlang.agents_needed(per_minute, aht, target, probability, minimum=1)
             by_priority[pair[0].value] = max(by_priority.get(pair[0].value, 1), n)
         needed = max(by_priority.values(), default=1)
-        return HourForecast(
-            start, local, True, expected, needed, "erlang_c", "steady arrivals", 0, by_priority
-        )
-    why = (
-        "backlog from the closed hours"
-        if backlog_total
-        else "targets run across a closure"
-        if crosses
-        else "fewer than one ticket an hour"
-    )
+        simulate = {k for k in crossing if k in targets}
+        if not simulate:
+            return HourForecast(
+                start, local, True, expected, needed, "erlang_c", "steady arrivals", 0, by_priority
+            )
+        method = "erlang_c+simulation"
+        why = "steady arrivals; targets across a closure simulated"
+    else:
+        simulate = set(targets)
+        method = "simulation"
+        why = "backlog from the closed hours" if backlog_total else "fewer than one ticket an hour"
     closed_from, reopens = _closing(policy, start)
     runs = erlang.scenarios(
         rates=[r / 60 for r in rates],
@@ -350,11 +364,17 @@ def _desk_hour(
         replications=replications,
         seed=seed + hour_of_week(start),
     )
-    needed, by_priority = _search(
-        runs, lambda n: erlang.open_only(n, closed_from, reopens), probability
+    n, simulated = _search(
+        runs,
+        lambda n: erlang.open_only(n, closed_from, reopens),
+        probability,
+        check=simulate,
+        least=needed,
     )
+    for name, count in simulated.items():
+        by_priority[name] = max(by_priority.get(name, 1), count)
     return HourForecast(
-        start, local, True, expected + backlog_total, needed, "simulation", why, 0, by_priority
+        start, local, True, expected + backlog_total, max(n, needed), method, why, 0, by_priority
     )
 
 
@@ -405,19 +425,21 @@ def _search(
     runs: list[erlang.Scenario],
     capacity: Callable[[int], Callable[[float], tuple[int, float]]],
     probability: float,
+    *,
+    check: set[int] | None = None,
+    least: int = 1,
 ) -> tuple[int, dict[str, int]]:
-    """The fewest agents (1 or more) meeting each priority's target with `probability`."""
+    """The fewest agents (`least` or more) meeting, with `probability`, each priority's
+    target among the classes in `check` (all by default); and the fewest per priority."""
+    classes = set(range(len(CLASSES))) if check is None else check
     by_priority: dict[str, int] = {}
-    for n in range(1, MAX_SIM_AGENTS + 1):
+    for n in range(max(1, least), MAX_SIM_AGENTS + 1):
         shares = erlang.met_share(runs, capacity(n), len(CLASSES))
         ok = True
         for priority in TARGET_PRIORITIES:
-            met = sum(
-                shares[k][0] for k, pair in enumerate(CLASSES) if pair and pair[0] is priority
-            )
-            total = sum(
-                shares[k][1] for k, pair in enumerate(CLASSES) if pair and pair[0] is priority
-            )
+            ks = [k for k in classes if (pair := CLASSES[k]) and pair[0] is priority]
+            met = sum(shares[k][0] for k in ks)
+            total = sum(shares[k][1] for k in ks)
             if total and met / total < probability:
                 ok = False
             elif total and priority.value not in by_priority:
@@ -425,3 +447,78 @@ def _search(
         if ok:
             return n, by_priority
     return MAX_SIM_AGENTS, by_priority
+
+
+# ----------------------------------------------------------------------------- accuracy
+
+
+@dataclass
+class Accuracy:
+    """The forecast made at the start of a held-back stretch, against what then happened."""
+
+    held_back_from: dt.datetime
+    held_back_to: dt.datetime
+    history_weeks: int
+    forecast_per_week: float  # tickets a week the history predicted
+    actual_per_week: float  # tickets a week that came in the held-back weeks
+    wape: float  # sum over hour slots of |forecast - actual| / sum of actual (weekly means)
+    hours_compared: int
+    hours_same_staff: int  # hours where the agents needed from forecast and from actual agree
+    hours_within_one: int
+
+    @property
+    def volume_error(self) -> float:
+        """(forecast - actual) / actual: positive means the forecast expected too many."""
+        if not self.actual_per_week:
+            return 0.0
+        return (self.forecast_per_week - self.actual_per_week) / self.actual_per_week
+
+
+def accuracy(
+    *,
+    at: dt.datetime,
+    history_weeks: int = 8,
+    held_back_weeks: int = 4,
+    probability: float = 0.8,
+    replications: int = 200,
+    seed: int = 11,
+) -> Accuracy:
+    """Hold back the `held_back_weeks` weeks before `at`, forecast them from the
+    `history_weeks` weeks before that, and compare with the arrivals that came."""
+    cut = at - dt.timedelta(weeks=held_back_weeks)
+    predicted = arrival_history(until=cut, weeks=history_weeks)
+    happened = arrival_history(until=at, weeks=held_back_weeks)
+    f_slots = [sum(row) for row in predicted.rates]
+    a_slots = [sum(row) for row in happened.rates]
+    actual_total = sum(a_slots)
+    wape = sum(abs(f - a) for f, a in zip(f_slots, a_slots, strict=True)) / (actual_total or 1)
+    # Staff needed for the first whole week of the held-back stretch, from each side; the
+    # handling time is the same on both so only the arrivals differ.
+    happened.handling = predicted.handling
+    week_before = cut - dt.timedelta(microseconds=1)
+    from_forecast = forecast(
+        at=week_before,
+        probability=probability,
+        replications=replications,
+        seed=seed,
+        history=predicted,
+    )
+    from_actual = forecast(
+        at=week_before,
+        probability=probability,
+        replications=replications,
+        seed=seed,
+        history=happened,
+    )
+    pairs = list(zip(from_forecast.hours, from_actual.hours, strict=True))
+    return Accuracy(
+        held_back_from=cut,
+        held_back_to=at,
+        history_weeks=history_weeks,
+        forecast_per_week=sum(f_slots),
+        actual_per_week=actual_total,
+        wape=wape,
+        hours_compared=len(pairs),
+        hours_same_staff=sum(1 for f, a in pairs if f.needed == a.needed),
+        hours_within_one=sum(1 for f, a in pairs if abs(f.needed - a.needed) <= 1),
+    )
