@@ -32,6 +32,7 @@ DEMO_MARKER_EMAIL = "admin@sladesk.demo"
 DEFAULT_TICKETS = 300
 DEFAULT_SEED = 20260101
 SPAN_DAYS = 240
+HISTORY_WEEKS = 16  # bulk ticket history for the staffing forecast (sladesk.planning)
 
 STAFF = [
     ("operator@sladesk.demo", "operator", "Olivia Operator"),
@@ -91,17 +92,30 @@ def demo_loaded() -> bool:
 
 
 def load_demo(
-    *, seed: int = DEFAULT_SEED, now: dt.datetime | None = None, tickets: int = DEFAULT_TICKETS
+    *,
+    seed: int = DEFAULT_SEED,
+    now: dt.datetime | None = None,
+    tickets: int = DEFAULT_TICKETS,
+    history_weeks: int | None = None,
 ) -> DemoSummary:
-    """Load the demo dataset unless it is already there."""
+    """Load the demo dataset unless it is already there.
+
+    `history_weeks` adds that many weeks of answered tickets in bulk for the staffing
+    forecast and the what-if replay (`sladesk.planning.history`). By default they come with
+    a demo of the present (`now` not given: `sladesk demo`); a demo pinned to another
+    instant keeps only the few hundred tickets unless asked.
+    """
     if demo_loaded():
         return DemoSummary(created=False, tickets=Ticket.objects.count(), logins=demo_logins())
+    if history_weeks is None:
+        history_weeks = HISTORY_WEEKS if now is None else 0
     now = (now or timezone.now()).astimezone(dt.UTC).replace(second=0, microsecond=0)
     with transaction.atomic():
         builder = _Builder(random.Random(seed), now)
         builder.reference_data()
         builder.people()
         builder.tickets(tickets)
+        builder.planning(history_weeks, seed)
     return DemoSummary(created=True, tickets=Ticket.objects.count(), logins=demo_logins())
 
 
@@ -228,6 +242,52 @@ class _Builder:
                 at=self.start,
             )
             self.staff.setdefault(role, []).append(user)
+
+    # ------------------------------------------------------------------------ planning
+
+    def planning(self, history_weeks: int, seed: int) -> None:
+        """Working hours at the desk, the on-call rota for the next two weeks (with one
+        uncovered Saturday afternoon, so the forecast has an hour at risk to show), and
+        optionally weeks of ticket history."""
+        from sladesk.oncall.actions import add_shift
+        from sladesk.planning.history import write_ticket_history
+        from sladesk.planning.models import WorkingHours
+
+        operator = self.staff["operator"][0]
+        ethan, priya = self.staff["engineer"]
+        patterns = [
+            (operator, range(5), dt.time(8, 30), dt.time(17, 0)),
+            (ethan, range(5), dt.time(9, 0), dt.time(17, 30)),
+            (priya, range(4), dt.time(9, 0), dt.time(17, 0)),  # Fridays off
+        ]
+        WorkingHours.objects.bulk_create(
+            WorkingHours(agent=agent, weekday=day, starts=starts, ends=ends)
+            for agent, days, starts, ends in patterns
+            for day in days
+        )
+        oncall = self.staff["oncall"][0]
+        manager = self.staff["manager"][0]
+        today = self.now.astimezone(LONDON).date()
+        for offset in range(15):
+            day = today + dt.timedelta(days=offset)
+            if day.weekday() >= 5:
+                continue  # weekends are part of Friday's shift
+            start = dt.datetime.combine(day, dt.time(17, 0))
+            if day.weekday() == 4:
+                saturday = day + dt.timedelta(days=1)
+                stretches = [
+                    (start, dt.datetime.combine(saturday, dt.time(12, 0))),
+                    (
+                        dt.datetime.combine(saturday, dt.time(20, 0)),
+                        dt.datetime.combine(day + dt.timedelta(days=3), dt.time(9, 0)),
+                    ),
+                ]
+            else:
+                stretches = [(start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(9)))]
+            for starts, ends in stretches:
+                add_shift(actor=manager, engineer=oncall, starts=starts, ends=ends, at=self.now)
+        if history_weeks > 0:
+            write_ticket_history(now=self.now, weeks=history_weeks, seed=seed)
 
     # ------------------------------------------------------------------------- tickets
 
