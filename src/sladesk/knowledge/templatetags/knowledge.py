@@ -76,7 +76,7 @@ def kb_console(context: Any, ticket: Any) -> dict[str, Any]:
         and ticket.status in (Status.RESOLVED, Status.CLOSED),
         "published": selectors.articles_visible_to(user)
         .filter(state=State.PUBLISHED)
-        .only("slug", "title")[:300],
+        .values("slug", "title")[:300],
     }
 
 
