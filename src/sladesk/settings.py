@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so the request id and duration cover everything after it (sladesk.core.logs).
+    "sladesk.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -133,7 +135,14 @@ TEMPLATES = [
 # IMMEDIATE transactions so concurrent writers queue instead of failing on lock upgrade.
 DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'sladesk.sqlite3'}"
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
-_database = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+# SLADESK_DB_CONN_MAX_AGE: seconds a web thread keeps its database connection between
+# requests (0: a new connection per request). Health checks drop a connection the server
+# closed (a database restart) before it is reused.
+_database = dj_database_url.parse(
+    DATABASE_URL,
+    conn_max_age=int(os.environ.get("SLADESK_DB_CONN_MAX_AGE", "0")),
+    conn_health_checks=True,
+)
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     _name = str(_database.get("NAME") or "")
     if _name and _name != ":memory:":
@@ -290,9 +299,39 @@ SLADESK_LOGIN_LOCK_SECONDS = int(os.environ.get("SLADESK_LOGIN_LOCK_SECONDS", "9
 # Knowledge-base suggestions in the portal: dotted paths of suggesters (sladesk.portal.knowledge).
 SLADESK_KB_SUGGESTERS = env_list("SLADESK_KB_SUGGESTERS", ["sladesk.knowledge.suggest.suggest"])
 
+# SLADESK_LOG_FORMAT=json: one JSON object per line, with a line per request (request id,
+# method, path, status, duration; sladesk.core.logs). In text form gunicorn's access log
+# gives the request lines.
+SLADESK_LOG_FORMAT = os.environ.get("SLADESK_LOG_FORMAT", "text").strip().lower() or "text"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "sladesk.core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if SLADESK_LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("SLADESK_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "sladesk.request": {"level": "INFO" if SLADESK_LOG_FORMAT == "json" else "WARNING"}
+    },
 }
+
+# SLADESK_ENV=production: served over HTTPS behind a reverse proxy that terminates TLS and
+# sets X-Forwarded-Proto (docs/deploy.md). Plain-HTTP requests are redirected (the health
+# endpoints excepted: load balancers call them directly) and browsers are told to use HTTPS
+# (HSTS; start low, raise it once HTTPS is known to work). `sladesk check --deploy` is clean
+# with these and a real SLADESK_SECRET_KEY and SLADESK_ALLOWED_HOSTS (sladesk.core.checks).
+SLADESK_ENV = os.environ.get("SLADESK_ENV", "").strip().lower()
+_production = SLADESK_ENV == "production"
+SECURE_SSL_REDIRECT = env_bool("SLADESK_SSL_REDIRECT", _production)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SLADESK_HSTS_SECONDS", "3600" if _production else "0"))
+# The preload flag has no effect until someone submits the domain to the browsers' list.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SLADESK_HSTS_INCLUDE_SUBDOMAINS", _production)
+SECURE_HSTS_PRELOAD = env_bool("SLADESK_HSTS_PRELOAD", _production)
+if env_bool("SLADESK_BEHIND_PROXY", _production):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SLADESK_ALLOWED_HOSTS_SET = bool(os.environ.get("SLADESK_ALLOWED_HOSTS", "").strip())

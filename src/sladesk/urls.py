@@ -5,12 +5,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from sladesk.api.main import api
+from sladesk.core.health import healthz, readyz
 from sladesk.web.views import LoginView
 
 admin.site.site_header = "sladesk administration"
 admin.site.site_title = "sladesk"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -30,3 +30,24 @@ def secret_key_check(app_configs: Any, **kwargs: Any) -> list[Error]:
     if production_without_secret_key():
         return [Error(MISSING_KEY_MESSAGE, id="sladesk.E001")]
     return []
+
+
+@register("security", deploy=True)
+def production_settings_check(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """With SLADESK_ENV=production, the settings a deployment must give explicitly."""
+    if getattr(settings, "SLADESK_ENV", "") != "production":
+        return []
+    errors = []
+    if settings.DEBUG:
+        errors.append(
+            Error("SLADESK_ENV is production but SLADESK_DEBUG is true.", id="sladesk.E002")
+        )
+    if not getattr(settings, "SLADESK_ALLOWED_HOSTS_SET", False):
+        errors.append(
+            Error(
+                "SLADESK_ENV is production but SLADESK_ALLOWED_HOSTS is not set: name the "
+                "host names the site is served under (comma-separated).",
+                id="sladesk.E003",
+            )
+        )
+    return errors

@@ -35,18 +35,33 @@ class Command(BaseCommand):
         if options["check_only"]:
             self.stdout.write("ready to serve")
             return
+        from django.conf import settings
         from gunicorn.app.base import BaseApplication
 
         from sladesk.wsgi import application
 
-        config = {
+        json_logs = settings.SLADESK_LOG_FORMAT == "json"
+        config: dict[str, Any] = {
             "bind": options["bind"],
             "workers": options["workers"],
             "threads": options["threads"],
             "worker_class": "gthread",
-            "accesslog": "-",
+            # In JSON form sladesk logs each request itself (sladesk.core.logs); gunicorn's
+            # text access line would only duplicate it.
+            "accesslog": None if json_logs else "-",
             "errorlog": "-",
         }
+        if json_logs:
+            config["logconfig_dict"] = {
+                "formatters": {"json": {"()": "sladesk.core.logs.JsonFormatter"}},
+                "handlers": {
+                    "error_console": {
+                        "class": "logging.StreamHandler",
+                        "formatter": "json",
+                        "stream": "ext://sys.stderr",
+                    }
+                },
+            }
 
         class SladeskGunicorn(BaseApplication):  # type: ignore[misc]
             def load_config(self) -> None:
