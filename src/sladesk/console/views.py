@@ -152,6 +152,7 @@ def _ticket_page(
         "directions": Message.Direction.choices,
         "agents": queue_selectors.assignable_agents(user),
         "errors": errors or {},
+        "details_errors": (errors or {}).get("details", {}),
         "op": op,
         "data": request.POST if errors else {},
     }
@@ -292,6 +293,13 @@ def _do_classify(user: Any, ticket: Ticket, post: Any, files: Any) -> str:
     return "Scope classified."
 
 
+def _do_details(user: Any, ticket: Ticket, post: Any, files: Any) -> str:
+    from sladesk.mail.forms import details_from_post
+
+    actions.complete_ticket_details(actor=user, ticket=ticket, **details_from_post(ticket, post))
+    return "Details saved."
+
+
 # Each form of the ticket page names its operation; each operation calls one action.
 OPS: dict[str, Callable[[Any, Ticket, Any, Any], str]] = {
     "reply": _do_reply,
@@ -303,6 +311,7 @@ OPS: dict[str, Callable[[Any, Ticket, Any, Any], str]] = {
     "split": _do_split,
     "classify": _do_classify,
     "assign": _do_assign,
+    "details": _do_details,
 }
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("tickets/<str:reference>/", views.ticket, name="ticket"),
     path("tickets/<str:reference>/reply/", views.reply, name="reply"),
     path("tickets/<str:reference>/priority/", views.propose, name="propose"),
+    path("tickets/<str:reference>/details/", views.details, name="details"),
 ]

@@ -190,6 +190,7 @@ def _ticket_page(
         "just_logged": request.GET.get("logged") == "1",
         "reply_errors": {},
         "priority_errors": {},
+        "details_errors": {},
         "data": {},
         **(extra or {}),
     }
@@ -248,4 +249,26 @@ def propose(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         "Your proposed priority was sent. The helpdesk decides the priority and will tell you.",
     )
+    return redirect("portal:ticket", reference=found.reference)
+
+
+@require_POST
+@login_required
+def details(request: HttpRequest, reference: str) -> HttpResponse:
+    """The customer gives what their emailed ticket lacked, or corrects its module and
+    version (`complete_ticket_details`)."""
+    from sladesk.mail.forms import details_from_post
+
+    user = _customer(request)
+    found = _ticket_or_404(user, reference)
+    try:
+        actions.complete_ticket_details(
+            actor=user, ticket=found, **details_from_post(found, request.POST)
+        )
+    except (ActionValidationError, ActionPermissionDenied) as exc:
+        errors = exc.errors if isinstance(exc, ActionValidationError) else {"__all__": str(exc)}
+        return _ticket_page(
+            request, found, {"details_errors": errors, "data": request.POST}, status=422
+        )
+    messages.success(request, "Thank you: the details are saved.")
     return redirect("portal:ticket", reference=found.reference)

@@ -13,3 +13,29 @@ register = template.Library()
 def missing_information(context: Any, ticket: Any) -> dict[str, Any]:
     request = context.get("request")
     return {"missing": missing_information_for(getattr(request, "user", None), ticket)}
+
+
+@register.inclusion_tag("mail/_ticket_details.html", takes_context=True)
+def ticket_details(context: Any, ticket: Any) -> dict[str, Any]:
+    """What an emailed ticket lacks and the form to give it (or to correct the module and
+    version of any ticket), for the console and portal ticket pages. The form posts to the
+    page's own app: the console's ticket actions, or the portal's details view."""
+    from django.urls import reverse
+
+    from sladesk.mail.forms import details_context
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    errors = context.get("details_errors") or {}
+    staff = bool(user is not None and getattr(user, "is_helpdesk", False))
+    return {
+        "ticket": ticket,
+        "missing": missing_information_for(user, ticket),
+        "staff": staff,
+        "action": reverse("console:act" if staff else "portal:details", args=[ticket.reference]),
+        "errors": errors,
+        "data": context.get("data") if errors else None,
+        "open": bool(errors),
+        "csrf_token": context.get("csrf_token"),
+        **details_context(ticket),
+    }
