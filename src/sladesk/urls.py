@@ -27,6 +27,7 @@ urlpatterns = [
     path("console/", include("sladesk.console.urls")),
     path("mail/", include("sladesk.mail.urls")),
     path("dashboard/", include("sladesk.dashboard.urls")),
+    path("planning/", include("sladesk.planning.urls")),
     path("kb/", include("sladesk.knowledge.urls")),
     path("reports/", include("sladesk.reports.urls")),
     path("", include("sladesk.tickets.urls")),
