@@ -15,6 +15,7 @@ from pydantic import Field
 from sladesk.accounts.models import User
 from sladesk.api.routers.common import decode_cursor, encode_cursor, responses, user_of
 from sladesk.api.schemas import (
+    AffectedName,
     CallIn,
     Instant,
     MessageOut,
@@ -304,6 +305,53 @@ def change_status(request: HttpRequest, reference: str, payload: StatusIn) -> di
             actor=user, ticket=ticket, status=payload.status, reason=payload.reason
         )
     return ticket_out(ticket, user, instant(None))
+
+
+class DetailsIn(Schema):
+    """Only the fields given are changed; a field still missing is marked as given even
+    when its value is the one assumed (that confirms it)."""
+
+    module_id: int | None = Field(default=None, description="See GET /api/v1/modules.")
+    version: str | None = None
+    affected: AffectedName | None = None
+    problem_since: Instant | None = None
+    error_details: str | None = None
+    business_impact: str | None = None
+    contact_phone: str | None = None
+
+
+class DetailsOut(TicketOut):
+    missing: list[str] = Field(
+        description="What an emailed ticket still lacks (empty when nothing is missing)."
+    )
+
+
+@router.api_operation(
+    ["POST", "PATCH"],
+    "/tickets/{reference}/details",
+    response=responses({200: DetailsOut}),
+    summary="Give or correct the module, version and what an email lacked",
+)
+def complete_details(request: HttpRequest, reference: str, payload: DetailsIn) -> dict[str, Any]:
+    """Staff, and contacts of the ticket's own company. A different module re-decides the
+    contract in force at logging, and the response due time is recomputed."""
+    from sladesk.mail.missing import outstanding_fields
+
+    user = user_of(request)
+    ticket = _ticket(request, reference)
+    given = payload.dict(exclude_none=True)
+    module_id = given.pop("module_id", None)
+    if module_id is not None:
+        # An unknown id is passed on as is, so the action lists it with every other problem.
+        given["module"] = Module.objects.filter(pk=module_id).first() or module_id
+    try:
+        ticket = actions.complete_ticket_details(actor=user, ticket=ticket, **given)
+    except ActionValidationError as exc:
+        errors = dict(exc.errors)
+        if "module" in errors and module_id is not None:
+            errors["module"] = f"no module {module_id}"
+        raise ActionValidationError(errors) from exc
+    return {**ticket_out(ticket, user, instant(None)), "missing": outstanding_fields(ticket)}
 
 
 @router.post(
