@@ -4,19 +4,28 @@ cache.
 The counter is `cache.add` (create at 0 if missing) then `cache.incr`: both are atomic in
 Redis and memcached, so several web processes sharing such a cache count one window
 together. The default cache (local memory) is per process: with N gunicorn workers a token
-then gets up to N times the limit. Configure `SLADESK_CACHE_URL` (Redis) for a shared count;
+then gets up to N times the limit. `SLADESK_CACHE_URL=redis://...` gives Django's RedisCache
+and one shared count (tests/api/test_rate_limit_redis.py proves it with two processes);
 docs/api.md says so. A fixed window lets a client make up to twice the limit across a window
 boundary; that is the accepted price of one counter per window.
+
+If the cache cannot be reached (Redis down), the request is let through and the failure is
+logged: the limit protects the service, and refusing every call would be the outage it
+guards against.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -37,14 +46,23 @@ def hit(key: str, *, now: float | None = None) -> None:
     start = int(now // window) * window
     cache = caches[settings.SLADESK_API_RATE_CACHE]
     cache_key = f"sladesk:api-rate:{key}:{start}"
-    # A little longer than the window so the key cannot expire between add and incr.
-    cache.add(cache_key, 0, timeout=window + 5)
     try:
-        count = cache.incr(cache_key)
-    except ValueError:  # evicted between add and incr: this request starts the count again
-        cache.add(cache_key, 1, timeout=window + 5)
-        count = 1
+        count = _count(cache, cache_key, timeout=window + 5)
+    except Exception:  # the cache's own connection errors differ per backend
+        logger.warning("API rate limit not counted: the cache is unreachable", exc_info=True)
+        return
     if count > limit:
         raise RateLimited(
             retry_after=max(1, math.ceil(start + window - now)), limit=limit, window=window
         )
+
+
+def _count(cache: Any, cache_key: str, *, timeout: int) -> int:
+    # The timeout is a little longer than the window so the key cannot expire between add
+    # and incr.
+    cache.add(cache_key, 0, timeout=timeout)
+    try:
+        return int(cache.incr(cache_key))
+    except ValueError:  # evicted between add and incr: this request starts the count again
+        cache.add(cache_key, 1, timeout=timeout)
+        return 1
