@@ -21,6 +21,7 @@ from sladesk.accounts.models import User
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
 from sladesk.customers.models import Module, Product
 from sladesk.knowledge import actions
+from sladesk.knowledge import versions as version_specs
 from sladesk.knowledge.importer import ImportFileError, Manual, manual_paths, read_manual
 from sladesk.knowledge.models import Article
 
@@ -107,6 +108,9 @@ class Command(BaseCommand):
                 )
             else:
                 module = modules.get()
+        problem = version_specs.check(meta.get("versions", ""))
+        if problem:
+            errors["versions"] = problem
         if errors:
             raise ActionValidationError(errors)
         slug = meta.get("slug") or slugify(manual.relative.rsplit(".", 1)[0].replace("/", "-"))
