@@ -22,6 +22,7 @@ from sladesk.accounts.models import User
 from sladesk.contracts.models import Contract, SlaPolicy
 from sladesk.contracts.sla_adapter import ensure_reference_data, policy_data_for_storage
 from sladesk.customers.models import Company, Contact, Module, ModuleVersion, Product
+from sladesk.knowledge.demo import load_demo_knowledge
 from sladesk.sla import DEFAULT_POLICY, STANDARD, Policy
 from sladesk.tickets import actions
 from sladesk.tickets.models import Message, Ticket
@@ -116,6 +117,7 @@ def load_demo(
         builder.people()
         builder.tickets(tickets)
         builder.planning(history_weeks, seed)
+        load_demo_knowledge(at=now)
     return DemoSummary(created=True, tickets=Ticket.objects.count(), logins=demo_logins())
 
 
