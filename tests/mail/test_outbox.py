@@ -244,3 +244,75 @@ def test_the_worker_pass_sends_the_outbox(log, world):
     assert periodic(worker="w1") == "mail: sent 1, retrying 0, given up 0"
     assert periodic(worker="w1") == ""
     assert len(mail.outbox) == 1
+
+
+def test_notifications_come_from_an_explicit_call_in_the_recorder_not_a_signal(log, world):
+    from django.db import transaction
+    from django.db.models.signals import post_save
+
+    from sladesk.audit.models import AuditEvent
+
+    assert not post_save.has_listeners(AuditEvent)
+
+    queued_inside = []
+    with transaction.atomic():
+        log()
+        queued_inside = _rows()
+        transaction.set_rollback(True)
+
+    assert queued_inside == [("ticket_logged", "ann@acme.example", "pending")]
+    # The email was part of the event's transaction: it went with it.
+    assert _rows() == []
+
+
+def test_a_customer_who_turned_off_every_kind_still_gets_the_reference(log, world):
+    set_preferences(
+        actor=world.acme_user,
+        enabled={
+            "public_reply": False,
+            "status_changed": False,
+            "resolved": False,
+            "priority_changed": False,
+        },
+    )
+    ticket = log()
+    set_priority(
+        actor=world.engineer,
+        ticket=ticket,
+        priority="major",
+        reason="whole centre",
+        agreed_by="Ann",
+        at=LATER,
+    )
+    add_public_reply(actor=world.engineer, ticket=ticket, body="Calling you", at=LATER)
+    resolve(actor=world.engineer, ticket=ticket, resolution="Restarted", at=LATER)
+
+    assert _rows() == [("ticket_logged", "ann@acme.example", "pending")]
+    with pytest.raises(ActionValidationError) as refused:
+        set_preferences(actor=world.acme_user, enabled={"ticket_logged": False})
+    assert list(refused.value.errors) == ["ticket_logged"]
+
+
+def test_a_customer_cannot_set_staff_notifications_and_nothing_is_saved(world):
+    from sladesk.mail.models import NotificationPreference
+
+    with pytest.raises(ActionValidationError) as refused:
+        set_preferences(actor=world.acme_user, enabled={"public_reply": False, "assigned": False})
+
+    assert refused.value.errors == {
+        "assigned": "a customer contact does not receive this notification"
+    }
+    assert not NotificationPreference.objects.exists()
+
+
+def test_an_assignee_who_turned_off_assignments_is_not_told_but_others_are(log, world):
+    set_preferences(actor=world.engineer, enabled={"assigned": False})
+    first = log()
+    second = log(overview="Reports fail")
+
+    assign(actor=world.manager, ticket=first, agent=world.engineer, reason="expert")
+    assign(actor=world.manager, ticket=second, agent=world.oncall, reason="on duty")
+
+    assert [r for r in _rows() if r[0] == "assigned"] == [
+        ("assigned", "nina@helpdesk.example", "pending")
+    ]

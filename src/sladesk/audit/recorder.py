@@ -1,4 +1,5 @@
-"""Write audit events. Called only from actions, inside their transaction."""
+"""Write audit events. Called only from actions, inside their transaction; each event is
+handed to `sladesk.core.notify.audit_event`, which queues the emails it causes."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def record(
 
     if ticket is None and isinstance(subject, Ticket):
         ticket = subject
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         at=at,
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -38,3 +39,8 @@ def record(
         before=before or {},
         after=after or {},
     )
+    # The notifications the event causes, in the same transaction (ADR 0012).
+    from sladesk.core.notify import audit_event
+
+    audit_event(event)
+    return event

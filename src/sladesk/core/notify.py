@@ -14,6 +14,15 @@ from collections.abc import Iterable
 from typing import Any
 
 
+def audit_event(event: Any) -> None:
+    """Queue the emails a business event causes (`sladesk.mail.notifications`). Called by
+    `sladesk.audit.recorder.record` for every event it writes, inside the action's
+    transaction: the outbox rows commit or roll back with the event."""
+    from sladesk.mail.notifications import notify_audit_event
+
+    notify_audit_event(event)
+
+
 def announce(*, event_type: str, payload: dict[str, Any]) -> None:
     from sladesk.webhooks.actions import publish
 

@@ -1,8 +1,10 @@
 """Which business events notify whom, rendered from editable templates into the outbox.
 
 Customer and staff notifications follow the audit events that the actions write inside
-their transaction (`on_audit_event`, connected in `apps.py`): the outbox rows are part of
-that transaction, so a notification exists exactly when its event committed. The key of
+their transaction: `sladesk.audit.recorder.record` calls `sladesk.core.notify.audit_event`,
+which calls `notify_audit_event` here, directly and in the same transaction. The outbox
+rows are part of that transaction, so a notification exists exactly when its event
+committed. The key of
 the rows is the audit event's id: one email per (event, recipient).
 
 The SLA monitor's alerts and the on-call pages are built by their own apps and handed in
@@ -170,8 +172,11 @@ NOTIFYING_EVENTS = {
 }
 
 
-def on_audit_event(sender: Any, instance: Any, created: bool, raw: bool = False, **_: Any) -> None:
-    if not created or raw or instance.ticket_id is None:
+def notify_audit_event(instance: Any) -> None:
+    """Queue the notifications a business event causes. Called by `sladesk.core.notify`
+    for every audit event `sladesk.audit.recorder.record` writes, in the action's
+    transaction (an explicit call, not a signal: ADR 0012)."""
+    if instance.ticket_id is None:
         return
     action = instance.action
     if not (
