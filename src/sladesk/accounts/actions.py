@@ -120,7 +120,7 @@ def update_user(
     if actor is None or not actor.is_active or not actor.can(Capability.ADMINISTER_DIRECTORY):
         raise ActionPermissionDenied("only an administrator changes users")
     with transaction.atomic():
-        user = User.objects.select_for_update().select_related("company").get(pk=user.pk)
+        user = User.objects.select_for_update().get(pk=user.pk)
         before = _user_state(user)
         errors: dict[str, str] = {}
         new_role = user.role
