@@ -276,3 +276,50 @@ def test_input_that_is_not_an_email_is_refused_as_unparseable(world):
         with pytest.raises(Unparseable):
             _take(raw)
     assert InboundMessage.objects.count() == 0
+
+
+def test_a_reply_giving_the_missing_lines_completes_the_ticket_and_bad_lines_are_dropped(world):
+    from sladesk.audit.models import AuditEvent
+
+    _take(make_mail(body="Blank screen for everyone.\nModule: Agent Desktop"))
+    ticket = Ticket.objects.get()
+    outcome = _take(
+        make_mail(
+            subject=f"Re: [{ticket.reference}] Logged: Agents cannot open scripts",
+            body=(
+                "Here you are.\nVersion: 9.9\nAffected: the entire contact centre\n"
+                "Error: Error 17, script engine stopped\nImpact: no calls answered\n"
+                "\n## Reply above this line to add to it ##\n- Since: when it started"
+            ),
+            message_id="<reply.details@acme.example>",
+        ),
+        at=AT + dt.timedelta(minutes=30),
+    )
+
+    assert outcome.outcome == "reply"
+    ticket.refresh_from_db()
+    assert (ticket.affected, ticket.error_details, ticket.business_impact) == (
+        "entire_centre",
+        "Error 17, script engine stopped",
+        "no calls answered",
+    )
+    assert ticket.version == "5.2"  # 9.9 is not a version of Agent Desktop: left out
+    missing = MissingInformation.objects.get(ticket=ticket)
+    assert [f["field"] for f in missing.outstanding] == ["version", "problem_since"]
+    event = AuditEvent.objects.get(action="ticket.details_completed")
+    assert event.actor == world.acme_user
+    assert Message.objects.get(ticket=ticket).body.startswith("Here you are.")
+
+
+def test_labels_in_a_reply_change_nothing_once_nothing_is_missing(world, log):
+    ticket = log()  # logged by phone with everything
+    _take(
+        make_mail(
+            subject=f"Re: [{ticket.reference}] update",
+            body="Version: 5.1",
+            message_id="<reply.later@acme.example>",
+        )
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.version == "5.2"

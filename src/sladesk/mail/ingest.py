@@ -286,6 +286,58 @@ def with_notes(text: str, notes: list[str]) -> str:
     return f"{text}\n\n[Attachments kept only with the original email for an agent:\n{listed}]"
 
 
+def details_from_reply(text: str, at: dt.datetime) -> dict[str, Any]:
+    """The `complete_ticket_details` arguments a reply's "Label: value" lines give (the
+    acknowledgement asks for them in that form). Lines that cannot be read are left out."""
+    from sladesk.customers.models import Module
+
+    given = labelled_fields(text)
+    details: dict[str, Any] = {}
+    if given.get("module"):
+        name = given["module"].split("/")[-1].strip()
+        module = Module.objects.filter(name__iexact=name).first()
+        if module is not None:
+            details["module"] = module
+    if given.get("version", "").strip():
+        details["version"] = given["version"].strip()
+    affected = _affected(given.get("affected", ""))
+    if affected:
+        details["affected"] = affected
+    since = _since(given.get("since", ""))
+    if since is not None and since <= at:
+        details["problem_since"] = since
+    for label, name in (
+        ("error", "error_details"),
+        ("impact", "business_impact"),
+        ("phone", "contact_phone"),
+    ):
+        if given.get(label, "").strip():
+            details[name] = given[label].strip()
+    return details
+
+
+def _complete_from_reply(user: User, ticket: Any, text: str, at: dt.datetime) -> None:
+    """A customer answers the acknowledgement's request for what their email lacked: the
+    lines they give complete the ticket (only while something is still missing, so a
+    label in a later conversation changes nothing). A line the action refuses is dropped;
+    the reply itself is kept either way, for the agent to read."""
+    from sladesk.mail.missing import outstanding_fields
+    from sladesk.tickets.actions import complete_ticket_details
+
+    if not outstanding_fields(ticket):
+        return
+    details = details_from_reply(text, at)
+    for _attempt in range(2):
+        if not details:
+            return
+        try:
+            with transaction.atomic():
+                complete_ticket_details(actor=user, ticket=ticket, at=at, **details)
+            return
+        except ActionValidationError as exc:
+            details = {k: v for k, v in details.items() if k not in exc.errors}
+
+
 # ------------------------------------------------------------------------ routing
 
 
@@ -373,6 +425,7 @@ def _act(mail: ParsedMail, row: InboundMessage, now: dt.datetime) -> Outcome:
                 at=now,
             )
             row.ticket_message = message
+            _complete_from_reply(user, ticket, reply_text(mail.text), now)
             return Outcome(InboundMessage.Outcome.REPLY, ticket=ticket)
         if user is None or not user.is_customer:
             return Outcome(
