@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from sladesk.contracts.models import SlaPolicy
@@ -164,8 +165,9 @@ def _policies_for(rows: Iterable[tuple[Any, ...]]) -> dict[int, Policy]:
     return policies
 
 
-def facts_from_rows(rows: Sequence[tuple[Any, ...]], *, at: dt.datetime) -> list[ResponseFact]:
-    """Report rows for these tickets (tuples of SOURCE_FIELDS)."""
+def facts_from_rows(rows: Sequence[tuple[Any, ...]], *, at: dt.datetime) -> list[tuple[Any, ...]]:
+    """Report rows for these tickets (tuples of SOURCE_FIELDS), as tuples of
+    ("ticket_id", *FACT_FIELDS)."""
     if not rows:
         return []
     timing = business_seconds(rows, _policies_for(rows))
@@ -174,36 +176,61 @@ def facts_from_rows(rows: Sequence[tuple[Any, ...]], *, at: dt.datetime) -> list
         local = row[1].astimezone(LONDON)
         seconds, calendar = timing.get(row[0], (None, ""))
         facts.append(
-            ResponseFact(
-                ticket_id=row[0],
-                month=dt.date(local.year, local.month, 1),
-                logged_at=row[1],
-                hour_of_week=local.weekday() * 24 + local.hour,
-                company_id=row[3],
-                priority=row[4],
-                channel=row[5],
-                agent_id=row[6],
-                response_due=row[7],
-                responded_at=row[8],
-                response_met=row[9],
-                business_seconds=seconds,
-                calendar=calendar,
-                source_updated_at=row[2],
-                computed_at=at,
+            (
+                row[0],
+                dt.date(local.year, local.month, 1),
+                row[1],
+                local.weekday() * 24 + local.hour,
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                row[8],
+                row[9],
+                seconds,
+                calendar,
+                row[2],
+                at,
             )
         )
     return facts
 
 
-def _store(facts: list[ResponseFact]) -> None:
-    facts.sort(key=lambda f: f.ticket_id)  # one lock order for concurrent refreshes
+def _store(facts: list[tuple[Any, ...]]) -> None:
+    facts.sort(key=lambda f: f[0])  # one lock order for concurrent refreshes
+    if connection.vendor == "postgresql":
+        _store_by_copy(facts)
+        return
+    names = ("ticket_id", *FACT_FIELDS)
     ResponseFact.objects.bulk_create(
-        facts,
+        [ResponseFact(**dict(zip(names, f, strict=True))) for f in facts],
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["ticket"],
         update_fields=list(FACT_FIELDS),
     )
+
+
+def _store_by_copy(facts: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL: COPY into a temporary table, then one upsert (far faster than INSERT
+    statements with a parameter per value when a whole history is built)."""
+    table = ResponseFact._meta.db_table
+    # Every FACT_FIELDS name is also its column name (foreign keys are listed as `*_id`).
+    columns = ["ticket_id", *FACT_FIELDS]
+    listed = ", ".join(columns)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE reports_fact_load (LIKE {table}) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY reports_fact_load ({listed}) FROM STDIN") as copy:
+            for fact in facts:
+                copy.write_row(fact)
+        cursor.execute(
+            f"INSERT INTO {table} ({listed}) SELECT {listed} FROM reports_fact_load "
+            f"ORDER BY ticket_id ON CONFLICT (ticket_id) DO UPDATE SET {updates}"
+        )
+        # Inside an outer transaction (a request, a test) ON COMMIT comes too late.
+        cursor.execute("DROP TABLE reports_fact_load")
 
 
 def stale(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
