@@ -359,3 +359,45 @@ def test_sladesk_sla_what_if_reaches_the_django_command(world, capsys):
 
     assert caught.value.code == 2
     assert "--months: a whole number from 1 to 36" in capsys.readouterr().err
+
+
+def test_tickets_are_read_into_arrays_exactly_on_either_database(world, history):
+    from sladesk.planning.replay import load_tickets
+    from sladesk.tickets.models import Ticket
+
+    major, fine, late = history
+    unanswered = Ticket.objects.create(
+        **{
+            f.attname: getattr(fine, f.attname)
+            for f in Ticket._meta.concrete_fields
+            if not f.primary_key
+        }
+        | {"reference": "CS-X", "responded_at": None, "response_met": None, "coverage": ""}
+    )
+
+    arrays = load_tickets(since=london(2026, 3, 1), until=NOW)
+
+    def us(t):
+        return int(t.timestamp() * 1_000_000)
+
+    rows = sorted(
+        zip(
+            arrays.logged_us.tolist(),
+            arrays.priority.tolist(),
+            arrays.coverage.tolist(),
+            arrays.company_id.tolist(),
+            arrays.policy_id.tolist(),
+            arrays.responded_us.tolist(),
+            strict=True,
+        )
+    )
+    nat = np.iinfo(np.int64).min
+    policy = default_policy_row().pk
+    assert rows == sorted(
+        [
+            (us(major.logged_at), 1, 1, world.acme.pk, policy, us(london(2026, 3, 14, 11, 30))),
+            (us(fine.logged_at), 2, 0, world.bluebell.pk, policy, us(london(2026, 3, 10, 11))),
+            (us(late.logged_at), 2, 0, world.bluebell.pk, policy, us(london(2026, 3, 16, 11))),
+            (us(unanswered.logged_at), 2, -1, world.bluebell.pk, policy, nat),
+        ]
+    )

@@ -70,15 +70,12 @@ def load_tickets(
         f"{_case('priority', PRIORITY_CODES, 0)}, "
         f"{_case('coverage', COVERAGE_CODES, -1)}, company_id"
     )
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        instants = (
-            "(EXTRACT(EPOCH FROM logged_at) * 1000000)::bigint, "
-            f"COALESCE((EXTRACT(EPOCH FROM responded_at) * 1000000)::bigint, {NAT})"
-        )
-    else:
-        instants = "logged_at, responded_at"
-    sql = f"SELECT {codes}, {instants} FROM {table} WHERE logged_at >= %s AND logged_at < %s"
+    if connection.vendor == "postgresql":
+        return _load_postgres(connection, table, since, until, progress)
+    sql = (
+        f"SELECT {codes}, logged_at, responded_at FROM {table} "
+        "WHERE logged_at >= %s AND logged_at < %s"
+    )
     parts = []
     with connection.cursor() as cursor:
         for start, end in month_slices(since, until):
@@ -86,10 +83,57 @@ def load_tickets(
             rows = cursor.fetchall()
             if not rows:
                 continue
-            if postgres:
-                parts.append(np.array(rows, dtype=np.int64))
-            else:
-                parts.append(_sqlite_rows(rows))
+            parts.append(_sqlite_rows(rows))
+            if progress is not None:
+                progress(len(rows))
+    if not parts:
+        return TicketArrays.from_rows(np.empty((0, 6), dtype=np.int64))
+    return TicketArrays.from_rows(np.concatenate(parts))
+
+
+# PostgreSQL's binary COPY row with six non-null bigint fields: a field count, then each
+# field's length and value, all big-endian. NumPy reads a whole month of rows in one view.
+_COPY_ROW = np.dtype(
+    [("fields", ">i2")] + [item for i in range(6) for item in ((f"n{i}", ">i4"), (f"v{i}", ">i8"))]
+)
+_COPY_HEADER = 19  # signature (11 bytes), flags (4), header extension length (4)
+
+
+def _load_postgres(
+    connection: Any,
+    table: str,
+    since: dt.datetime,
+    until: dt.datetime,
+    progress: Progress | None,
+) -> TicketArrays:
+    """The same rows through a binary COPY: a million rows never become Python tuples."""
+    parts = []
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor: COPY is not part of the DB-API
+        for start, end in month_slices(since, until):
+            # The bounds are datetimes formatted here (never user text): COPY takes no
+            # bound parameters.
+            query = (
+                f"COPY (SELECT COALESCE(policy_id, {NO_POLICY})::bigint, "
+                f"({_case('priority', PRIORITY_CODES, 0)})::bigint, "
+                f"({_case('coverage', COVERAGE_CODES, -1)})::bigint, company_id::bigint, "
+                "(EXTRACT(EPOCH FROM logged_at) * 1000000)::bigint, "
+                f"COALESCE((EXTRACT(EPOCH FROM responded_at) * 1000000)::bigint, {NAT}) "
+                f"FROM {table} WHERE logged_at >= '{start.isoformat()}'::timestamptz "
+                f"AND logged_at < '{end.isoformat()}'::timestamptz) TO STDOUT (FORMAT BINARY)"
+            )
+            buffer = bytearray()
+            with raw.copy(query) as copy:
+                for block in copy:
+                    buffer += block
+            body = memoryview(buffer)[_COPY_HEADER : len(buffer) - 2]  # minus the -1 trailer
+            rows = np.frombuffer(body, dtype=_COPY_ROW)
+            if not len(rows):
+                continue
+            block_rows = np.empty((len(rows), 6), dtype=np.int64)
+            for i in range(6):
+                block_rows[:, i] = rows[f"v{i}"]
+            parts.append(block_rows)
             if progress is not None:
                 progress(len(rows))
     if not parts:
