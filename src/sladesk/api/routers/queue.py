@@ -33,7 +33,9 @@ def queue(request: HttpRequest) -> list[dict[str, Any]]:
             "breached": t.breached,  # type: ignore[attr-defined]
             "waiting_for_opening": t.waiting,  # type: ignore[attr-defined]
         }
-        for t in queue_for(user, now=now).select_related("assignee")[:QUEUE_LIMIT]
+        for t in queue_for(user, now=now).select_related("assignee", "module__product")[
+            :QUEUE_LIMIT
+        ]
     ]
 
 
