@@ -188,3 +188,30 @@ def test_a_bad_version_spec_says_what_is_wrong():
     assert versions.check("5.4-5.0") == '"5.4-5.0" ends before it starts'
     assert versions.check("5.1, five") == '"five" is not a version number such as 5.2'
     assert versions.check("5.1, 5.3-5.4, 6+") is None
+
+
+def test_knowledge_pages_carry_the_policy_and_no_inline_script_or_style(client, world, corpus, log):
+    import re
+
+    from sladesk.knowledge.actions import link_article
+
+    ticket = log()
+    link_article(actor=world.operator, ticket=ticket, article=corpus.blank_page)
+    client.force_login(world.operator)
+    pages = [
+        reverse("console:ticket", args=[ticket.reference]),
+        reverse("knowledge:index"),
+        reverse("knowledge:index") + "?q=blank+page",
+        reverse("knowledge:article", args=[corpus.blank_page.slug]),
+        reverse("knowledge:deflection"),
+    ]
+    for url in pages:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert "script-src 'self'" in response["Content-Security-Policy"], url
+        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == [], url
+        assert re.findall(r"\s(?:style|on[a-z]+)=", html) == [], url
+    client.force_login(world.acme_user)
+    portal = client.get(reverse("portal:new")).content.decode()
+    assert re.findall(r"\s(?:style|on[a-z]+)=", portal) == []

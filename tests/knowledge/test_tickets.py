@@ -271,3 +271,35 @@ def test_an_open_ticket_cannot_become_an_article_and_operators_cannot_draft(worl
         "ticket": f"{ticket.reference} is not resolved: only a resolution can be drafted"
     }
     assert Article.objects.count() == 0
+
+
+def test_only_the_chosen_modules_product_checklist_must_be_answered(client, world, checklist):
+    from sladesk.customers.models import Module, Product
+
+    other = Product.objects.create(name="Dialler")
+    Module.objects.create(product=other, name="Campaigns")
+    ChecklistItem.objects.create(product=other, question="Is the dialler licence current?")
+    client.force_login(world.acme_user)
+
+    form = client.get(reverse("portal:new")).content.decode()
+    response = client.post(
+        reverse("portal:new"), {**_fault(world), **_answers(checklist, "yes", "yes", "yes")}
+    )
+
+    assert "Before you log: Dialler" in form
+    assert "Answer the list for the product of your fault." in form
+    assert response.status_code == 302
+    stored = ChecklistAnswers.objects.get()
+    assert (stored.product.name, len(stored.answers)) == ("CallScripter", 3)
+
+
+def test_a_ticket_logged_by_the_helpdesk_has_no_checklist_and_shows_none(client, world, log):
+    ticket = log()
+    client.force_login(world.engineer)
+
+    console = client.get(reverse("console:ticket", args=[ticket.reference])).content.decode()
+    billing = client.get(reverse("billing:ticket", args=[ticket.reference])).content.decode()
+
+    assert ChecklistAnswers.objects.count() == 0
+    assert "Pre-contact checklist" not in console
+    assert "What the customer checked before logging" not in billing

@@ -92,7 +92,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
             # The knowledge action logs the ticket and stores the pre-contact checklist
             # answers with it, in one transaction, and ends the deflection attempt.
             ticket = log_ticket_with_checklist(
-                checklist={k: v for k, v in request.POST.items() if k.startswith("check_")},
+                checklist={k: str(request.POST.get(k)) for k in request.POST if k[:6] == "check_"},
                 attempt=request.POST.get("kb_attempt", ""),
                 actor=user,
                 company=None,

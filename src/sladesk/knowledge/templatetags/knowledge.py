@@ -38,12 +38,10 @@ def kb_precontact(context: Any) -> dict[str, Any]:
     errors = context.get("errors") or {}
     attempt = _valid_token(posted.get("kb_attempt", "")) or str(uuid.uuid4())
     checklists = []
-    if getattr(user, "is_customer", False) and user.company_id is not None:
-        modules = selectors.company_module_ids(user.company_id)
-        from sladesk.customers.models import Module
-
-        products = set(Module.objects.filter(pk__in=modules).values_list("product_id", flat=True))
-        for product, items in selectors.checklist_for_products(products).items():
+    if getattr(user, "is_customer", False):
+        # Every product the form's module list offers: the chosen module's product decides
+        # which checklist must be answered.
+        for product, items in selectors.checklist_for_products().items():
             checklists.append(
                 {
                     "product": product,
