@@ -316,3 +316,30 @@ def test_an_assignee_who_turned_off_assignments_is_not_told_but_others_are(log, 
     assert [r for r in _rows() if r[0] == "assigned"] == [
         ("assigned", "nina@helpdesk.example", "pending")
     ]
+
+
+def test_an_engineer_who_turned_off_sla_warnings_gets_no_warning_but_pages_still_come(world):
+    from sladesk.core.notify import email
+
+    set_preferences(actor=world.engineer, enabled={"sla_warning": False})
+
+    warned = email(
+        to=["ed@helpdesk.example", "max@helpdesk.example"],
+        subject="CS-100001 has used 75% of its target",
+        body="Respond soon.",
+        key="queue.alert:1",
+        kind="sla_warning",
+    )
+    email(
+        to=["ed@helpdesk.example"],
+        subject="Page: critical fault",
+        body="Call the customer.",
+        key="oncall.page:1",
+        kind="oncall_page",
+    )
+
+    assert warned == 2  # both were addressed; the preference decides who gets a row
+    assert _rows() == [
+        ("sla_warning", "max@helpdesk.example", "pending"),
+        ("oncall_page", "ed@helpdesk.example", "pending"),
+    ]

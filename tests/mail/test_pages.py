@@ -201,3 +201,35 @@ def test_the_navigation_links_staff_to_the_quarantine_and_everyone_to_their_sett
     assert f'href="{reverse("mail:quarantine")}"' not in customer
     assert f'href="{reverse("mail:preferences")}">Email settings' in staff
     assert f'href="{reverse("mail:preferences")}">Email settings' in customer
+
+
+def test_an_unreadable_email_still_has_a_page_and_its_raw_bytes(client, world):
+    from sladesk.mail.ingest import quarantine_unparseable
+
+    row = quarantine_unparseable(b"\x00\x01garbage", source="imap", reason="no header section")
+    client.force_login(world.operator)
+
+    page = client.get(reverse("mail:item", args=[row.inbound.pk]))
+    raw = client.get(reverse("mail:raw", args=[row.inbound.pk]))
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "not a readable email: no header section" in text
+    assert "The message has no readable header section." in text
+    assert raw.content == b"\x00\x01garbage"
+
+
+def test_a_handled_email_shows_who_dealt_with_it_and_offers_no_forms(client, world):
+    from sladesk.mail.actions import dismiss
+
+    row = _quarantined()
+    dismiss(actor=world.engineer, inbound=row, reason="spam", at=TUESDAY_10AM)
+    client.force_login(world.operator)
+
+    page = client.get(reverse("mail:item", args=[row.pk])).content.decode()
+
+    assert "Quarantine dismissed by an agent by Ed Engineer" in page
+    assert 'name="op"' not in page
+    refused = client.post(reverse("mail:act", args=[row.pk]), {"op": "dismiss", "reason": "x"})
+    assert refused.status_code == 422
+    assert "This email is not in the quarantine" in refused.content.decode()
