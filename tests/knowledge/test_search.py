@@ -138,3 +138,11 @@ def test_corrections_prefer_the_closest_then_the_commonest_word():
     assert correct("printer", vocab) is None
     assert correct("2024", vocab) is None
     assert correct("xyzzy", vocab) is None
+
+
+def test_a_snippet_reads_as_the_text_does():
+    text = "The browser keeps the old script bundle,\nso agents see a blank page."
+
+    assert str(snippet(text, ["blank"])) == (
+        "The browser keeps the old script bundle, so agents see a <mark>blank</mark> page."
+    )

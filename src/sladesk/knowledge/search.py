@@ -234,7 +234,7 @@ def snippet(text: str, terms: Iterable[str], width: int = 180) -> SafeString:
     parts.append(escape(extract[last:]))
     if start + width < len(text):
         parts.append("…")
-    return mark_safe(" ".join(" ".join(parts).split()))
+    return mark_safe(" ".join("".join(parts).split()))
 
 
 def search(
