@@ -70,5 +70,6 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(MissingInformation)
 class MissingInformationAdmin(admin.ModelAdmin):
-    list_display = ("ticket", "requested_at")
-    readonly_fields = ("ticket", "fields", "requested_at")
+    list_display = ("ticket", "requested_at", "completed_at")
+    # Given only through `complete_ticket_details` (audited), never edited here.
+    readonly_fields = ("ticket", "fields", "requested_at", "supplied", "completed_at")
