@@ -4,8 +4,11 @@ overlaps checked, every bad field named at once, nothing half-saved, audited."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from typing import Any
 
 import pytest
+from django.db import connection, connections
 
 from helpdesk_world import TUESDAY_10AM, london
 from sladesk.audit.models import AuditEvent
@@ -290,3 +293,48 @@ def test_only_administrators_change_contracts(world, role):
 
     world.acme_contract.refresh_from_db()
     assert world.acme_contract.coverage == "24x7"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs real concurrent transactions: run with DATABASE_URL=postgres://...",
+)
+@pytest.mark.django_db(transaction=True)
+def test_the_same_reference_recorded_twice_at_once_is_saved_once(monkeypatch, fast_settings):
+    from helpdesk_world import build_world
+    from sladesk.contracts import actions
+
+    world = build_world()
+    # Both have passed the checks (no such reference yet) before either inserts.
+    barrier = threading.Barrier(2)
+    validate = actions._validate
+
+    def validate_then_wait(errors: dict[str, str], **kwargs: Any) -> None:
+        validate(errors, **kwargs)
+        barrier.wait(timeout=30)
+
+    monkeypatch.setattr(actions, "_validate", validate_then_wait)
+    outcomes: list[Any] = []
+
+    def record(company: Any) -> None:
+        try:
+            outcomes.append(create_contract(**_fields(world, company=company)))
+        except BaseException as exc:  # reported to the main thread below
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=record, args=(c,)) for c in (world.corvid, world.acme)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    saved = [o for o in outcomes if isinstance(o, Contract)]
+    refused = [o for o in outcomes if isinstance(o, ActionValidationError)]
+    assert (len(saved), len(refused)) == (1, 1), outcomes
+    assert refused[0].errors == {
+        "reference": "a contract with reference 'SC-CORVID-1' already exists"
+    }
+    assert Contract.objects.filter(reference="SC-CORVID-1").count() == 1
+    assert AuditEvent.objects.filter(action="contract.created").count() == 1

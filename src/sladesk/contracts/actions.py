@@ -21,7 +21,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from sladesk.accounts.models import User
@@ -29,7 +28,7 @@ from sladesk.audit.recorder import record
 from sladesk.contracts.models import Contract, Coverage, SlaPolicy
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionValidationError
-from sladesk.customers.actions import UNCHANGED, require_directory_admin
+from sladesk.customers.actions import UNCHANGED, refused_if_taken, require_directory_admin
 from sladesk.customers.models import Company, Module
 
 REFERENCE_MAX = 50
@@ -42,6 +41,15 @@ def _text(value: object) -> str:
 
 def _given(value: Any) -> bool:
     return value is not UNCHANGED
+
+
+def _reference_taken(reference: str, *, exclude_pk: int | None) -> dict[str, str]:
+    others = (
+        Contract.objects.all() if exclude_pk is None else Contract.objects.exclude(pk=exclude_pk)
+    )
+    if others.filter(reference__iexact=reference).exists():
+        return {"reference": f"a contract with reference {reference!r} already exists"}
+    return {}
 
 
 def _state(contract: Contract, module_ids: Iterable[int]) -> dict[str, Any]:
@@ -169,7 +177,7 @@ def create_contract(
     }
     contract = Contract(**fields)
     errors: dict[str, str] = {}
-    with transaction.atomic():
+    with refused_if_taken(lambda: _reference_taken(contract.reference, exclude_pk=None)):
         _validate(errors, contract=contract, modules=module_list, at=at)
         if errors:
             raise ActionValidationError(errors)
@@ -208,8 +216,12 @@ def update_contract(
     """
     actor = require_directory_admin(actor)
     at = instant(at)
-    with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    pk = contract.pk
+    new_reference = _text(reference) if _given(reference) else None
+    with refused_if_taken(
+        lambda: _reference_taken(new_reference, exclude_pk=pk) if new_reference else {}
+    ):
+        contract = Contract.objects.select_for_update().get(pk=pk)
         old_modules = list(contract.modules.all())
         before = _state(contract, (m.pk for m in old_modules))
         if _given(reference):

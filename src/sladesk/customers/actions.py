@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from sladesk.accounts.models import User
@@ -96,6 +98,24 @@ def _raise_if(errors: dict[str, str]) -> None:
         raise ActionValidationError(errors)
 
 
+@contextmanager
+def refused_if_taken(recheck: Callable[[], dict[str, str]]) -> Iterator[None]:
+    """One transaction, in which a unique-constraint violation becomes field errors.
+
+    The checks before saving cannot see a row another request is saving at the same time;
+    the database's unique constraint does. Then `recheck` (run after the rollback, when the
+    other row is visible) names the field, exactly as if the row had been there first.
+    """
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        errors = recheck()
+        if errors:
+            raise ActionValidationError(errors) from None
+        raise
+
+
 # ---------------------------------------------------------------------------- companies
 
 
@@ -140,7 +160,13 @@ def create_company(
     _check_company(errors, name=name, slug=slug, exclude_pk=None)
     phone = _check_phone(errors, "phone", phone)
     _raise_if(errors)
-    with transaction.atomic():
+
+    def recheck() -> dict[str, str]:
+        found: dict[str, str] = {}
+        _check_company(found, name=name, slug=slug, exclude_pk=None)
+        return found
+
+    with refused_if_taken(recheck):
         company = Company.objects.create(name=name, slug=slug, phone=phone, address=_text(address))
         record(
             actor=actor,
@@ -166,8 +192,21 @@ def update_company(
     stay with it (they refer to the row, not the slug)."""
     actor = require_directory_admin(actor)
     at = instant(at)
-    with transaction.atomic():
-        company = Company.objects.select_for_update().get(pk=company.pk)
+    pk = company.pk
+
+    def recheck() -> dict[str, str]:
+        current = Company.objects.get(pk=pk)
+        found: dict[str, str] = {}
+        _check_company(
+            found,
+            name=_text(name) if _given(name) else current.name,
+            slug=_text(slug) if _given(slug) else current.slug,
+            exclude_pk=pk,
+        )
+        return found
+
+    with refused_if_taken(recheck):
+        company = Company.objects.select_for_update().get(pk=pk)
         before = _company_state(company)
         errors: dict[str, str] = {}
         new_name = _check_name(errors, "name", name, "company") if _given(name) else company.name
