@@ -4,7 +4,11 @@ remains one."""
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
+from django.db import connection, connections
 
 from helpdesk_world import TUESDAY_10AM
 from sladesk.accounts.actions import update_user
@@ -225,3 +229,53 @@ def test_only_administrators_deactivate_users(world, role):
 
     world.operator.refresh_from_db()
     assert world.operator.is_active is True
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs real concurrent transactions: run with DATABASE_URL=postgres://...",
+)
+@pytest.mark.django_db(transaction=True)
+def test_the_same_email_created_twice_at_once_is_saved_once(monkeypatch, fast_settings):
+    from sladesk.accounts.actions import create_user
+
+    admins = [
+        User.objects.create_user(f"a{i}@helpdesk.example", None, role="admin") for i in (1, 2)
+    ]
+    # Both have passed the checks (no such email yet) before either inserts.
+    barrier = threading.Barrier(2)
+    insert = User.objects.create_user
+
+    def create_after_both_checked(*args: Any, **fields: Any) -> User:
+        barrier.wait(timeout=30)
+        return insert(*args, **fields)
+
+    monkeypatch.setattr(User.objects, "create_user", create_after_both_checked)
+    outcomes: list[Any] = []
+
+    def add(actor: User) -> None:
+        try:
+            outcomes.append(
+                create_user(
+                    actor=actor,
+                    email="new@helpdesk.example",
+                    role="engineer",
+                    password="a long enough passphrase 42",
+                )
+            )
+        except BaseException as exc:  # reported to the main thread below
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=add, args=(a,)) for a in admins]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    refused = [o for o in outcomes if isinstance(o, ActionValidationError)]
+    assert (len([o for o in outcomes if isinstance(o, User)]), len(refused)) == (1, 1), outcomes
+    assert refused[0].errors == {"email": "a user with email new@helpdesk.example already exists"}
+    assert User.objects.filter(email="new@helpdesk.example").count() == 1
+    assert AuditEvent.objects.filter(action="user.created").count() == 1

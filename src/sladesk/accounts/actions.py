@@ -15,7 +15,7 @@ from sladesk.accounts.roles import Capability, Role
 from sladesk.audit.recorder import record
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
-from sladesk.customers.actions import UNCHANGED
+from sladesk.customers.actions import UNCHANGED, refused_if_taken
 from sladesk.customers.models import Company, Contact
 
 
@@ -64,7 +64,14 @@ def create_user(
             errors["password"] = " ".join(exc.messages)
     if errors:
         raise ActionValidationError(errors)
-    with transaction.atomic():
+
+    def recheck() -> dict[str, str]:
+        # Another request created the same email since the check above.
+        if User.objects.filter(email__iexact=email).exists():
+            return {"email": f"a user with email {email} already exists"}
+        return {}
+
+    with refused_if_taken(recheck):
         user = User.objects.create_user(
             email,
             password,
