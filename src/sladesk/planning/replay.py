@@ -97,6 +97,7 @@ _COPY_ROW = np.dtype(
     [("fields", ">i2")] + [item for i in range(6) for item in ((f"n{i}", ">i4"), (f"v{i}", ">i8"))]
 )
 _COPY_HEADER = 19  # signature (11 bytes), flags (4), header extension length (4)
+_PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01T00:00:00Z in microseconds since 1970
 
 
 def _load_postgres(
@@ -106,39 +107,45 @@ def _load_postgres(
     until: dt.datetime,
     progress: Progress | None,
 ) -> TicketArrays:
-    """The same rows through a binary COPY: a million rows never become Python tuples."""
-    parts = []
+    """The same rows through one binary COPY: a million rows never become Python tuples,
+    and the table is scanned once (slices by month would each scan it again). Progress is
+    reported as the rows stream in."""
+    # The bounds are datetimes formatted here (never user text): COPY takes no parameters.
+    query = (
+        f"COPY (SELECT COALESCE(policy_id, {NO_POLICY})::bigint, "
+        f"({_case('priority', PRIORITY_CODES, 0)})::bigint, "
+        f"({_case('coverage', COVERAGE_CODES, -1)})::bigint, company_id::bigint, "
+        # Binary COPY sends a timestamptz as microseconds since 2000-01-01 (no EXTRACT
+        # per row); -infinity is the smallest int64, our NaT.
+        "logged_at, COALESCE(responded_at, '-infinity'::timestamptz) "
+        f"FROM {table} WHERE logged_at >= '{since.isoformat()}'::timestamptz "
+        f"AND logged_at < '{until.isoformat()}'::timestamptz) TO STDOUT (FORMAT BINARY)"
+    )
+    buffer = bytearray()
+    reported = 0
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor: COPY is not part of the DB-API
-        for start, end in month_slices(since, until):
-            # The bounds are datetimes formatted here (never user text): COPY takes no
-            # bound parameters.
-            query = (
-                f"COPY (SELECT COALESCE(policy_id, {NO_POLICY})::bigint, "
-                f"({_case('priority', PRIORITY_CODES, 0)})::bigint, "
-                f"({_case('coverage', COVERAGE_CODES, -1)})::bigint, company_id::bigint, "
-                "(EXTRACT(EPOCH FROM logged_at) * 1000000)::bigint, "
-                f"COALESCE((EXTRACT(EPOCH FROM responded_at) * 1000000)::bigint, {NAT}) "
-                f"FROM {table} WHERE logged_at >= '{start.isoformat()}'::timestamptz "
-                f"AND logged_at < '{end.isoformat()}'::timestamptz) TO STDOUT (FORMAT BINARY)"
-            )
-            buffer = bytearray()
-            with raw.copy(query) as copy:
-                for block in copy:
-                    buffer += block
-            body = memoryview(buffer)[_COPY_HEADER : len(buffer) - 2]  # minus the -1 trailer
-            rows = np.frombuffer(body, dtype=_COPY_ROW)
-            if not len(rows):
-                continue
-            block_rows = np.empty((len(rows), 6), dtype=np.int64)
-            for i in range(6):
-                block_rows[:, i] = rows[f"v{i}"]
-            parts.append(block_rows)
-            if progress is not None:
-                progress(len(rows))
-    if not parts:
+        with raw.copy(query) as copy:
+            for block in copy:
+                buffer += block
+                if progress is not None:
+                    arrived = max(0, len(buffer) - _COPY_HEADER) // _COPY_ROW.itemsize
+                    if arrived - reported >= 50_000:
+                        progress(arrived - reported)
+                        reported = arrived
+    if len(buffer) <= _COPY_HEADER + 2:
         return TicketArrays.from_rows(np.empty((0, 6), dtype=np.int64))
-    return TicketArrays.from_rows(np.concatenate(parts))
+    body = memoryview(buffer)[_COPY_HEADER : len(buffer) - 2]  # minus the -1 trailer
+    rows = np.frombuffer(body, dtype=_COPY_ROW)
+    out = np.empty((len(rows), 6), dtype=np.int64)
+    for i in range(6):
+        out[:, i] = rows[f"v{i}"]
+    for i in (4, 5):
+        column = out[:, i]
+        column[column != NAT] += _PG_EPOCH_US
+    if progress is not None and len(rows) > reported:
+        progress(len(rows) - reported)
+    return TicketArrays.from_rows(out)
 
 
 def _sqlite_rows(rows: list[tuple[Any, ...]]) -> np.ndarray[Any, np.dtype[np.int64]]:
