@@ -532,3 +532,41 @@ def test_creating_a_customer_with_an_unknown_company_lists_every_problem(world, 
         {"pointer": "/password", "detail": "give a password"},
     ]
     assert _state() == before
+
+
+def test_over_long_fields_are_named_not_a_server_error(world, api_as):
+    api = api_as(world.admin)
+    before = _state()
+    long_email = "a" * 64 + "@" + "b" * 60 + "." + "c" * 60 + "." + "d" * 60 + ".example"
+
+    user = api.post(
+        "/users",
+        {
+            "email": long_email,
+            "role": "engineer",
+            "password": "a long enough passphrase 42",
+            "full_name": "x" * 201,
+            "phone": "0" * 41,
+        },
+    )
+    contact = api.post("/contacts", {"company": "acme", "name": "y" * 201, "email": long_email})
+    contract = api.post(
+        "/contracts",
+        _contract_body(world, reference="R" * 51, price_list_reference="P" * 101),
+    )
+
+    assert len(long_email) == 255
+    assert problem(user)["errors"] == [
+        {"pointer": "/email", "detail": "an email address has at most 254 characters"},
+        {"pointer": "/full_name", "detail": "at most 200 characters"},
+        {"pointer": "/phone", "detail": "at most 40 characters"},
+    ]
+    assert problem(contact)["errors"] == [
+        {"pointer": "/name", "detail": "at most 200 characters"},
+        {"pointer": "/email", "detail": "an email address has at most 254 characters"},
+    ]
+    assert problem(contract)["errors"] == [
+        {"pointer": "/reference", "detail": "at most 50 characters"},
+        {"pointer": "/price_list_reference", "detail": "at most 100 characters"},
+    ]
+    assert _state() == before

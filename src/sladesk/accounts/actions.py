@@ -15,7 +15,13 @@ from sladesk.accounts.roles import Capability, Role
 from sladesk.audit.recorder import record
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
-from sladesk.customers.actions import UNCHANGED, refused_if_taken
+from sladesk.customers.actions import (
+    EMAIL_MAX,
+    NAME_MAX,
+    PHONE_MAX,
+    UNCHANGED,
+    refused_if_taken,
+)
 from sladesk.customers.models import Company, Contact
 
 
@@ -47,7 +53,9 @@ def create_user(
     except ValidationError:
         errors["email"] = f"{email!r} is not an email address"
     else:
-        if User.objects.filter(email__iexact=email).exists():
+        if len(email) > EMAIL_MAX:
+            errors["email"] = f"an email address has at most {EMAIL_MAX} characters"
+        elif User.objects.filter(email__iexact=email).exists():
             errors["email"] = f"a user with email {email} already exists"
     if role not in Role.__members__.values() and role not in [r.value for r in Role]:
         errors["role"] = f"unknown role {role!r} (one of: {', '.join(r.value for r in Role)})"
@@ -55,6 +63,10 @@ def create_user(
         errors["company"] = "a customer contact belongs to a company"
     elif role != Role.CUSTOMER and company is not None:
         errors["company"] = "helpdesk staff do not belong to a customer company"
+    if len((full_name or "").strip()) > NAME_MAX:
+        errors["full_name"] = f"at most {NAME_MAX} characters"
+    if len((phone or "").strip()) > PHONE_MAX:
+        errors["phone"] = f"at most {PHONE_MAX} characters"
     if not password:
         errors["password"] = "give a password"
     elif validate_password_strength:
@@ -151,11 +163,13 @@ def update_user(
             else:
                 errors["is_active"] = "true or false"
         if full_name is not UNCHANGED and (
-            not isinstance(full_name, str) or len(full_name.strip()) > 200
+            not isinstance(full_name, str) or len(full_name.strip()) > NAME_MAX
         ):
-            errors["full_name"] = "a name of at most 200 characters"
-        if phone is not UNCHANGED and (not isinstance(phone, str) or len(phone.strip()) > 40):
-            errors["phone"] = "a phone number of at most 40 characters"
+            errors["full_name"] = f"a name of at most {NAME_MAX} characters"
+        if phone is not UNCHANGED and (
+            not isinstance(phone, str) or len(phone.strip()) > PHONE_MAX
+        ):
+            errors["phone"] = f"a phone number of at most {PHONE_MAX} characters"
         stays_admin = new_role == Role.ADMIN and new_active
         if user.pk == actor.pk and not stays_admin:
             errors["is_active" if new_role == Role.ADMIN else "role"] = (
@@ -173,7 +187,13 @@ def update_user(
         after = _user_state(user)
         if after == before:
             return user
-        user.full_clean(exclude=["password"])
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            # Anything the checks above missed is still a field error, not a server error.
+            raise ActionValidationError(
+                {field: " ".join(messages) for field, messages in exc.message_dict.items()}
+            ) from None
         user.save()
         _follow_contact(user)
         deactivated = before["is_active"] and not after["is_active"]

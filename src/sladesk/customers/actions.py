@@ -45,6 +45,8 @@ PHONE_RE = re.compile(r"^\+?[0-9 ()\-.]{6,}$")
 NAME_MAX = 200
 SLUG_MAX = 60
 PHONE_MAX = 40
+# The EmailField default; the validator alone accepts up to 320 characters.
+EMAIL_MAX = 254
 
 
 def require_directory_admin(actor: User | None) -> User:
@@ -90,6 +92,9 @@ def _check_email(errors: dict[str, str], field: str, value: object) -> str:
             validate_email(email)
         except ValidationError:
             errors[field] = f"{email!r} is not an email address"
+        else:
+            if len(email) > EMAIL_MAX:
+                errors[field] = f"an email address has at most {EMAIL_MAX} characters"
     return email
 
 
