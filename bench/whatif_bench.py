@@ -6,10 +6,11 @@ It creates its own database `sladesk_whatif_bench` (dropped first if left over) 
 server of BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/...), migrates it,
 inserts 1,000,000 tickets logged over the last six months (server-side, generate_series),
 then times the replay exactly as `sladesk sla what-if` runs it: read the six months of
-tickets from the database into arrays, and compute every due time twice with the batch SLA
-path (the rules in force, and a candidate that moves Major's out-of-hours target to two
-hours and adds a closure day). Reading is part of the measured time. Three runs; the
-median is reported. The database is dropped at the end (`--keep` keeps it).
+tickets from the database into arrays (one binary COPY), and compute every due time
+twice with the batch SLA path (the rules in force, and a candidate that moves Major's
+out-of-hours target to two hours and adds a closure day). Reading is part of the
+measured time. Three runs; the median is reported. The database is dropped at the end
+(`--keep` keeps it).
 
 Writes its section between the `whatif-bench` markers of docs/benchmarks.md
 (`--no-write` prints it instead).
@@ -243,7 +244,7 @@ def section(facts: dict[str, str], load_s: float, m: dict[str, object], loads: l
         f"{m['tickets']:,} tickets logged over {MONTHS} months, {COMPANIES} customers, two "
         "policies, standard and 24x7 cover, 5 % without a contract. The candidate moves "
         "Major's out-of-hours target to 120 minutes and closes one day. Each run reads the "
-        "tickets from PostgreSQL into arrays (one query per month), then computes every due "
+        "tickets from PostgreSQL into arrays (one binary COPY), then computes every due "
         "time under the current and the candidate rules with `response_due_many`, and counts "
         f"the outcomes per priority and customer. {RUNS} runs.",
         "",
