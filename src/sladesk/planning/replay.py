@@ -2,8 +2,8 @@
 
 On PostgreSQL the tickets come through one binary COPY whose fixed-size rows NumPy reads in
 place; on SQLite through one query per month, instants parsed by NumPy. Priority and
-coverage become the engine's codes in the database. Either way a million rows never become
-a million Python objects on PostgreSQL, and the progress bar moves as rows arrive.
+coverage become the engine's codes in the database. On PostgreSQL a million rows never
+become a million Python objects; on both, the progress bar moves as rows arrive.
 """
 
 from __future__ import annotations
