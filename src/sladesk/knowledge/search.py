@@ -148,14 +148,15 @@ def _rank_postgresql(
 def _rank_sqlite(candidates: QuerySet[Article], terms: Sequence[str]) -> list[tuple[int, float]]:
     match = " OR ".join(f'"{term}"' for term in terms)
     allowed_sql, allowed_params = candidates.order_by().values("id").query.sql_with_params()
+    # Joined rather than `rowid IN (...)`: SQLite re-runs an IN subquery beside a MATCH
+    # (about 5x slower measured on 2,000 articles, see docs/knowledge.md).
     sql = (
-        f"SELECT rowid, bm25({FTS_TABLE}, %s, %s) AS score FROM {FTS_TABLE} "
-        f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({allowed_sql}) "
-        f"ORDER BY score, rowid LIMIT {CANDIDATES}"
+        f"SELECT f.rowid, bm25({FTS_TABLE}, %s, %s) AS score FROM {FTS_TABLE} f "
+        f"JOIN ({allowed_sql}) allowed ON allowed.id = f.rowid "
+        f"WHERE {FTS_TABLE} MATCH %s ORDER BY score, f.rowid LIMIT {CANDIDATES}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*SQLITE_WEIGHTS, match, *allowed_params])
-        # bm25 is lower for better matches; negated so that higher is better everywhere.
+        cursor.execute(sql, [*SQLITE_WEIGHTS, *allowed_params, match])
         return [(pk, -float(score)) for pk, score in cursor.fetchall()]
 
 
@@ -260,15 +261,23 @@ def search(
             | Q(module__isnull=True, product__isnull=True)
         )
     ranked = rank(candidates, terms)
-    found = Article.objects.select_related("product").filter(pk__in=[pk for pk, _ in ranked])
-    by_id = {a.pk: a for a in found}
     keep = selectors.VersionFilter(user, version)
     hits: list[Hit] = []
-    for pk, score in ranked:
-        article = by_id.get(pk)
-        if article is None or not keep.keeps(article):
-            continue
-        hits.append(Hit(article, score, snippet(article.body_text, terms)))
-        if len(hits) >= limit:
-            break
+    # Articles are loaded a few at a time, best first, until the page is full: a page
+    # needs `limit` of them, not every candidate (nor their stored vectors).
+    step = max(2 * limit, 20)
+    for first in range(0, len(ranked), step):
+        chunk = ranked[first : first + step]
+        found = (
+            Article.objects.select_related("product")
+            .defer("search_vector", "body")
+            .in_bulk([pk for pk, _ in chunk])
+        )
+        for pk, score in chunk:
+            article = found.get(pk)
+            if article is None or not keep.keeps(article):
+                continue
+            hits.append(Hit(article, score, snippet(article.body_text, terms)))
+            if len(hits) >= limit:
+                return Results(query=text, hits=hits, corrections=corrections)
     return Results(query=text, hits=hits, corrections=corrections)
