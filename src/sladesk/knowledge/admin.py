@@ -24,12 +24,9 @@ from sladesk.knowledge.models import (
 
 class ArticleFileInline(admin.TabularInline):  # type: ignore[type-arg]
     model = ArticleFile
-    extra = 0
+    extra = 1
     fields = ("name", "file", "content_type", "size")
     readonly_fields = ("content_type", "size")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -69,6 +66,23 @@ class ArticleAdmin(AuditedAdmin):
         obj.updated_at = at
         super().save_model(request, obj, form, change)
         search.index_article(obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # Uploaded files get what the action would record: type, size, who and when.
+        at = instant(None)
+        for inline in formset.forms:
+            stored = inline.instance
+            upload = inline.cleaned_data.get("file") if inline.has_changed() else None
+            if stored is None or upload is None or not hasattr(upload, "size"):
+                continue
+            stored.name = stored.name or getattr(upload, "name", "") or "file"
+            stored.content_type = (
+                getattr(upload, "content_type", None) or "application/octet-stream"
+            )
+            stored.size = upload.size or 0
+            stored.uploaded_by = request.user
+            stored.uploaded_at = at
+        super().save_formset(request, form, formset, change)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         article_id = obj.pk
