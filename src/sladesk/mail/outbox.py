@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 
 from sladesk.core.clock import instant
@@ -163,6 +164,22 @@ def _finish(row: OutboundEmail, worker: str, **changes: Any) -> None:
     ).update(lease_until=None, **changes)
 
 
+def _record_sent(row: OutboundEmail, worker: str) -> None:
+    """Mark the row sent, waiting out a database restart: the mail server has the message,
+    and a row left `sending` would be sent again once its lease ran out. Gives up (the
+    lease then decides, as for a worker that died) only when the lease is nearly over."""
+    deadline = time.monotonic() + max(1.0, settings.SLADESK_MAIL_LEASE_SECONDS * 0.8)
+    while True:
+        try:
+            _finish(row, worker, state=OutboundEmail.State.SENT, sent_at=instant(None))
+            return
+        except DatabaseError:
+            if connection.in_atomic_block or time.monotonic() >= deadline:
+                raise
+            connection.close()
+            time.sleep(0.5)
+
+
 def send_due(
     *,
     at: dt.datetime | None = None,
@@ -187,7 +204,7 @@ def send_due(
                 _close_quietly(smtp)
                 smtp = get_connection(fail_silently=False)
                 continue
-            _finish(row, worker, state=OutboundEmail.State.SENT, sent_at=instant(None))
+            _record_sent(row, worker)
             result.sent += 1
     finally:
         _close_quietly(smtp)

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 
 
 class Command(BaseCommand):
@@ -58,32 +58,57 @@ class Command(BaseCommand):
         next_scan = 0.0
         while self.running:
             close_old_connections()
-            if run_scan and time.monotonic() >= next_scan:
-                from sladesk.queue.monitor import scan
-
-                result = scan(worker=worker_id)
-                if result.checked or result.escalations or result.requeued:
-                    self.stdout.write(
-                        f"scan: checked {result.checked}, warnings {result.warnings}, "
-                        f"breaches {result.breaches}, pages {result.pages}, "
-                        f"escalations {result.escalations}, requeued {result.requeued}"
-                    )
-                next_scan = time.monotonic() + options["interval"]
-            ran = run_ready_tasks(worker_id) if run_tasks else 0
-            if not options["scan_only"]:
-                # The email outbox (and the IMAP mailbox, when configured): sladesk.mail.
-                from sladesk.mail.jobs import periodic
-
-                line = periodic(worker=worker_id)
-                if line:
-                    self.stdout.write(line)
-            if options["once"]:
-                if run_tasks:
-                    while run_ready_tasks(worker_id):
-                        pass
+            try:
+                next_scan = self._round(options, worker_id, run_tasks, run_scan, next_scan)
+            except DatabaseError as exc:
+                if options["once"]:
+                    raise
+                # The database restarted or is unreachable for a moment: drop the broken
+                # connection and carry on. Work claimed but not recorded is retried from its
+                # lease (the outbox) or its task row, never lost.
+                self.stderr.write(f"database unavailable ({type(exc).__name__}: {exc}); retrying")
+                connections.close_all()
+                time.sleep(1.0)
+                continue
+            if next_scan < 0:
                 return
-            if not ran:
-                time.sleep(min(1.0, max(0.0, next_scan - time.monotonic())) or 0.2)
+
+    def _round(
+        self,
+        options: dict[str, Any],
+        worker_id: str,
+        run_tasks: bool,
+        run_scan: bool,
+        next_scan: float,
+    ) -> float:
+        """One pass of the loop; returns when the next scan is due (-1: stop, for --once)."""
+        if run_scan and time.monotonic() >= next_scan:
+            from sladesk.queue.monitor import scan
+
+            result = scan(worker=worker_id)
+            if result.checked or result.escalations or result.requeued:
+                self.stdout.write(
+                    f"scan: checked {result.checked}, warnings {result.warnings}, "
+                    f"breaches {result.breaches}, pages {result.pages}, "
+                    f"escalations {result.escalations}, requeued {result.requeued}"
+                )
+            next_scan = time.monotonic() + options["interval"]
+        ran = run_ready_tasks(worker_id) if run_tasks else 0
+        if not options["scan_only"]:
+            # The email outbox (and the IMAP mailbox, when configured): sladesk.mail.
+            from sladesk.mail.jobs import periodic
+
+            line = periodic(worker=worker_id)
+            if line:
+                self.stdout.write(line)
+        if options["once"]:
+            if run_tasks:
+                while run_ready_tasks(worker_id):
+                    pass
+            return -1.0
+        if not ran:
+            time.sleep(min(1.0, max(0.0, next_scan - time.monotonic())) or 0.2)
+        return next_scan
 
 
 def _database_backend() -> bool:
