@@ -30,7 +30,8 @@ from django.urls import reverse
 from helpdesk_world import london
 from sladesk.reports import views
 from sladesk.reports.models import ResponseFact
-from sladesk.reports.selectors import compliance_report, percentile
+from sladesk.reports.selectors import compliance_report
+from sladesk.reports.summaries import percentile
 from sladesk.tickets.actions import add_public_reply
 
 NOW = london(2026, 5, 1, 9, 30)
@@ -279,6 +280,7 @@ def test_the_query_count_does_not_grow_with_the_number_of_tickets(client, world,
                     at=london(2026, 4, 7, 15, 0),
                 )
 
+    count_queries()  # summarises the eleven earlier (empty) months once
     add(2, 0)
     first_few = count_queries()
     settled_few = count_queries()

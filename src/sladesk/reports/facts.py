@@ -233,38 +233,58 @@ def _store_by_copy(facts: list[tuple[Any, ...]]) -> None:
         cursor.execute("DROP TABLE reports_fact_load")
 
 
-def stale(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Those of `tickets` whose report row is missing or was computed from an older state."""
+def stale(tickets: QuerySet[Ticket], month: dt.date | None = None) -> QuerySet[Ticket]:
+    """Those of `tickets` whose report row is missing or was computed from an older state.
+
+    With `month` (the tickets are all logged in it), only that month's rows are compared,
+    through their month index, instead of every row."""
     current = ResponseFact.objects.filter(
         ticket_id=OuterRef("pk"), source_updated_at=OuterRef("updated_at")
     )
+    if month is not None:
+        current = current.filter(month=month)
     return tickets.filter(~Exists(current))
 
 
-def sync(*, start: dt.datetime, end: dt.datetime, at: dt.datetime) -> int:
-    """Bring the report rows of tickets logged in [start, end) up to date; return how many
-    were (re)computed. Costs one query when nothing changed."""
+def sync_month(month: dt.date, *, at: dt.datetime) -> int:
+    """Bring the report rows of the tickets logged in `month` (London) up to date, and the
+    month's figures with them when anything changed; return how many rows were computed.
+    Costs two queries when nothing changed."""
+    from sladesk.reports.summaries import rebuild_month, summarised
+
+    start, end = month_bounds(month)
     rows = list(
-        stale(Ticket.objects.filter(logged_at__gte=start, logged_at__lt=end))
+        stale(Ticket.objects.filter(logged_at__gte=start, logged_at__lt=end), month)
         .order_by()
         .values_list(*SOURCE_FIELDS)
     )
     if rows:
         _store(facts_from_rows(rows, at=at))
+    if rows or not summarised(month):
+        rebuild_month(month, at=at)
     return len(rows)
 
 
 def refresh_all(*, at: dt.datetime, progress: Any = None) -> int:
-    """(Re)compute every stale report row, in batches by ticket id; return how many."""
+    """(Re)compute every stale report row, in batches by ticket id, then the figures of
+    every month touched; return how many rows were computed."""
+    from sladesk.reports.summaries import rebuild_month
+
     done = 0
     last = 0
+    months: set[dt.date] = set()
     base = stale(Ticket.objects.all()).order_by("pk")
     while True:
         rows = list(base.filter(pk__gt=last).values_list(*SOURCE_FIELDS)[: BATCH * 4])
         if not rows:
-            return done
-        _store(facts_from_rows(rows, at=at))
+            break
+        facts = facts_from_rows(rows, at=at)
+        months.update(f[1] for f in facts)
+        _store(facts)
         done += len(rows)
         last = rows[-1][0]
         if progress is not None:
             progress(len(rows))
+    for month in sorted(months):
+        rebuild_month(month, at=at)
+    return done

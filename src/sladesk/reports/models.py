@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class ResponseFact(models.Model):
@@ -43,7 +44,51 @@ class ResponseFact(models.Model):
     class Meta:
         indexes: ClassVar = [
             models.Index(fields=["month", "company"], name="reports_fact_month"),
+            # The few rows whose outcome depends on when the report is read.
+            models.Index(
+                fields=["month"],
+                name="reports_fact_unanswered",
+                condition=Q(
+                    response_met__isnull=True,
+                    responded_at__isnull=True,
+                    response_due__isnull=False,
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"facts of ticket {self.ticket_id}"
+
+
+class MonthFigure(models.Model):
+    """A month's compliance figures for one group of tickets, made from the month's
+    `ResponseFact` rows whenever any of them changes (`sladesk.reports.summaries`).
+
+    `scope` is empty for the whole helpdesk, or a company (what a customer contact sees).
+    Whether an unanswered ticket is breached or still pending depends on the moment the
+    report is read, so those are counted when it is read (`unanswered` is their number).
+    """
+
+    month = models.DateField()
+    scope = models.ForeignKey(
+        "customers.Company", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    # "all", "priority", "customer", "agent" (key 0: no response yet) or "channel".
+    dimension = models.CharField(max_length=20)
+    key = models.CharField(max_length=40, blank=True)
+    logged = models.PositiveIntegerField()
+    met = models.PositiveIntegerField()
+    breached = models.PositiveIntegerField(help_text="Responses recorded as breached.")
+    no_target = models.PositiveIntegerField()
+    unanswered = models.PositiveIntegerField(help_text="No response yet, with a due time.")
+    median_seconds = models.FloatField(null=True)
+    p90_seconds = models.FloatField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=["month", "scope", "dimension"], name="reports_figure_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension} {self.key}"

@@ -23,9 +23,8 @@ A figure and its drill-down list are computed by the same code (`_classify` and
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -36,8 +35,8 @@ from sladesk.accounts.roles import Capability
 from sladesk.billing.models import Charge
 from sladesk.core.errors import ActionValidationError
 from sladesk.customers.models import Company
-from sladesk.reports.facts import LONDON, month_bounds, month_of, sync
-from sladesk.reports.models import ResponseFact
+from sladesk.reports.facts import LONDON, month_of, sync_month
+from sladesk.reports.models import MonthFigure, ResponseFact
 from sladesk.tickets.models import OPEN_STATUSES, Channel, Priority, Ticket
 from sladesk.tickets.selectors import tickets_visible_to
 
@@ -229,17 +228,6 @@ def _classify(row: FactRow, now: dt.datetime) -> str:
     return "breached" if row.response_due < now else "pending"
 
 
-def percentile(sorted_values: list[int], share: float) -> float | None:
-    """Linear interpolation between the nearest ranks (as PostgreSQL's percentile_cont)."""
-    if not sorted_values:
-        return None
-    position = share * (len(sorted_values) - 1)
-    low = math.floor(position)
-    high = min(low + 1, len(sorted_values) - 1)
-    fraction = position - low
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * fraction
-
-
 def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
@@ -255,22 +243,10 @@ class Stats:
     breached: int = 0
     pending: int = 0
     no_target: int = 0
-    seconds: list[int] = field(default_factory=list)
     median_minutes: float | None = None
     p90_minutes: float | None = None
     drill: dict[str, str] = field(default_factory=dict)
-
-    def add(self, outcome: str, seconds: int | None) -> None:
-        self.logged += 1
-        setattr(self, outcome, getattr(self, outcome) + 1)
-        if seconds is not None and outcome in ("met", "breached"):
-            self.seconds.append(seconds)
-
-    def finish(self) -> Stats:
-        self.seconds.sort()
-        self.median_minutes = _minutes(percentile(self.seconds, 0.5))
-        self.p90_minutes = _minutes(percentile(self.seconds, 0.9))
-        return self
+    as_of: dt.datetime | None = None
 
     @property
     def decided(self) -> int:
@@ -289,76 +265,148 @@ def _fact_rows(viewer: Viewer, month: dt.date) -> list[FactRow]:
 
 
 def _synced_rows(viewer: Viewer, month: dt.date, now: dt.datetime) -> list[FactRow]:
-    start, end = month_bounds(month)
-    sync(start=start, end=end, at=now)
+    sync_month(month, at=now)
     return _fact_rows(viewer, month)
 
 
-def _group(
-    rows: Iterable[FactRow],
-    now: dt.datetime,
-    key: Any,
-    labels: Mapping[Any, str],
-    filters: Filters,
-    drill_name: str,
-    keep_all: bool = False,
-) -> list[Stats]:
-    groups: dict[Any, Stats] = {}
-    if keep_all:
-        for value, label in labels.items():
-            groups[value] = Stats(key=str(value), label=label)
-    for row in rows:
-        value = key(row)
-        stats = groups.get(value)
-        if stats is None:
-            stats = groups[value] = Stats(key=str(value), label=labels.get(value, str(value)))
-        stats.add(_classify(row, now), row.business_seconds)
-    result = [s.finish() for s in groups.values()]
-    for s in result:
-        s.drill = filters.query(**{drill_name: s.key})
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    months = [first]
+    while months[-1] < last:
+        months.append(add_months(months[-1], 1))
+    return months
+
+
+Figures = dict[tuple[dt.date, str, str], "Stats"]
+
+
+def _read_figures(viewer: Viewer, first: dt.date, last: dt.date, now: dt.datetime) -> Figures:
+    """The stored figures of the months [first, last] in the viewer's scope (every
+    dimension for `last`, the whole month for the others), with the unanswered tickets
+    split into breached and pending at `now`."""
+    figures = MonthFigure.objects.filter(month__gte=first, month__lte=last).filter(
+        Q(dimension="all") | Q(month=last)
+    )
+    overdue_rows = ResponseFact.objects.filter(
+        month__gte=first,
+        month__lte=last,
+        response_met__isnull=True,
+        responded_at__isnull=True,
+        response_due__isnull=False,
+        response_due__lt=now,
+    )
+    if viewer.company_id is None:
+        figures = figures.filter(scope__isnull=True)
+    else:
+        figures = figures.filter(scope_id=viewer.company_id)
+        overdue_rows = overdue_rows.filter(company_id=viewer.company_id)
+    overdue: dict[tuple[dt.date, str, str], int] = {}
+    for month, company, priority, channel in overdue_rows.order_by().values_list(
+        "month", "company_id", "priority", "channel"
+    ):
+        keys = [(month, "all", "")]
+        if month == last:
+            keys += [(month, "priority", priority), (month, "channel", channel)]
+            if viewer.company_id is None:
+                keys += [(month, "customer", str(company)), (month, "agent", "0")]
+        for key in keys:
+            overdue[key] = overdue.get(key, 0) + 1
+    result: Figures = {}
+    for f in figures.order_by():
+        key = (f.month, f.dimension, f.key)
+        late = overdue.get(key, 0)
+        result[key] = Stats(
+            key=f.key,
+            label=f.key,
+            logged=f.logged,
+            met=f.met,
+            breached=f.breached + late,
+            pending=f.unanswered - late,
+            no_target=f.no_target,
+            median_minutes=_minutes(f.median_seconds),
+            p90_minutes=_minutes(f.p90_seconds),
+            as_of=f.computed_at,
+        )
     return result
 
 
+def _dimension(
+    figures: Figures,
+    month: dt.date,
+    dimension: str,
+    labels: Mapping[str, str],
+    base: Filters,
+    drill_name: str,
+    keep_all: bool = False,
+) -> list[Stats]:
+    found = {k: s for (m, d, k), s in figures.items() if m == month and d == dimension}
+    if keep_all:
+        found = {k: found.get(k) or Stats(key=k, label=k) for k in labels}
+    rows = list(found.values())
+    for s in rows:
+        s.label = labels.get(s.key, s.key)
+        s.drill = base.query(**{drill_name: s.key})
+    return rows
+
+
 def compliance_report(user: Any, *, month: dt.date, now: dt.datetime) -> dict[str, Any] | None:
-    """The monthly SLA compliance report, or None for a viewer who may not see it."""
+    """The monthly SLA compliance report, or None for a viewer who may not see it.
+
+    The chosen month is brought up to date first (its changed tickets recomputed), so its
+    figures are exact at `now`. The eleven months before it are read from their stored
+    figures, made when one of their tickets last changed and was noticed (a view of that
+    month, `sladesk reports refresh`); each shows when (`as_of`)."""
     viewer = viewer_for(user)
     if viewer is None:
         return None
-    trend_first = add_months(month, -(TREND_MONTHS - 1))
-    start, _ = month_bounds(trend_first)
-    _, end = month_bounds(month)
-    sync(start=start, end=end, at=now)
-    rows = _fact_rows(viewer, month)
-    base = Filters(month=month)
-    total = Stats(key="all", label="All")
-    for row in rows:
-        total.add(_classify(row, now), row.business_seconds)
-    total.finish()
-    total.drill = base.query()
-    by_priority = _group(
-        rows, now, lambda r: r.priority, dict(Priority.choices), base, "priority", keep_all=True
+    first = add_months(month, -(TREND_MONTHS - 1))
+    sync_month(month, at=now)
+    done = set(
+        MonthFigure.objects.filter(
+            month__gte=first, month__lt=month, scope__isnull=True, dimension="all", key=""
+        ).values_list("month", flat=True)
     )
-    by_channel = _group(
-        rows, now, lambda r: r.channel, dict(Channel.choices), base, "channel", keep_all=True
+    for earlier in _months(first, add_months(month, -1)):
+        if earlier not in done:  # never summarised (a new installation): once
+            sync_month(earlier, at=now)
+    figures = _read_figures(viewer, first, month, now)
+    base = Filters(month=month)
+    total = figures.get((month, "all", "")) or Stats(key="", label="All")
+    total.label = "All"
+    total.drill = base.query()
+    by_priority = _dimension(
+        figures, month, "priority", dict(Priority.choices), base, "priority", keep_all=True
+    )
+    by_channel = _dimension(
+        figures, month, "channel", dict(Channel.choices), base, "channel", keep_all=True
     )
     by_customer: list[Stats] = []
     by_agent: list[Stats] = []
     if viewer.is_manager:
-        company_ids = {r.company_id for r in rows}
-        names = dict(Company.objects.filter(pk__in=company_ids).values_list("pk", "name"))
+        company_ids = [k for (m, d, k) in figures if m == month and d == "customer"]
+        names = {
+            str(pk): name
+            for pk, name in Company.objects.filter(pk__in=company_ids).values_list("pk", "name")
+        }
         by_customer = sorted(
-            _group(rows, now, lambda r: r.company_id, names, base, "company"),
+            _dimension(figures, month, "customer", names, base, "company"),
             key=lambda s: (-s.logged, s.label),
         )
-        agent_ids = {r.agent_id for r in rows if r.agent_id}
-        agents: dict[Any, str] = {
-            u.pk: u.get_full_name() or u.email for u in User.objects.filter(pk__in=agent_ids)
+        agent_ids = [k for (m, d, k) in figures if m == month and d == "agent" and k != "0"]
+        agents = {
+            str(u.pk): u.get_full_name() or u.email for u in User.objects.filter(pk__in=agent_ids)
         }
-        agents[0] = "No response yet"
+        agents["0"] = "No response yet"
         by_agent = sorted(
-            _group(rows, now, lambda r: r.agent_id or 0, agents, base, "agent"),
+            _dimension(figures, month, "agent", agents, base, "agent"),
             key=lambda s: (s.key == "0", -s.logged, s.label),
         )
+    by_month = []
+    for m in _months(first, month):
+        stats = figures.get((m, "all", "")) or Stats(key="", label="")
+        stats.key = m.strftime("%Y-%m")
+        stats.label = m.strftime("%b %Y")
+        stats.drill = Filters(month=m).query()
+        by_month.append(stats)
     return {
         "month": month,
         "previous": add_months(month, -1),
@@ -368,55 +416,10 @@ def compliance_report(user: Any, *, month: dt.date, now: dt.datetime) -> dict[st
         "by_channel": by_channel,
         "by_customer": by_customer,
         "by_agent": by_agent,
-        "by_month": _trend(viewer, trend_first, month, now),
+        "by_month": by_month,
         "is_manager": viewer.is_manager,
         "company": None if viewer.is_manager else viewer.user.company,
     }
-
-
-def _trend(viewer: Viewer, first: dt.date, last: dt.date, now: dt.datetime) -> list[Stats]:
-    """Compliance per month from `first` to `last`: counts aggregated by the database, the
-    median and p90 from the responded tickets' business times."""
-    facts = ResponseFact.objects.filter(month__gte=first, month__lte=last)
-    if viewer.company_id is not None:
-        facts = facts.filter(company_id=viewer.company_id)
-    unanswered = Q(response_met__isnull=True, responded_at__isnull=True, response_due__isnull=False)
-    counts = {
-        row["month"]: row
-        for row in facts.order_by()
-        .values("month")
-        .annotate(
-            logged=Count("pk"),
-            met=Count("pk", filter=Q(response_met=True)),
-            breached=Count(
-                "pk", filter=Q(response_met=False) | (unanswered & Q(response_due__lt=now))
-            ),
-            pending=Count("pk", filter=unanswered & Q(response_due__gte=now)),
-        )
-    }
-    seconds: dict[dt.date, list[int]] = {}
-    timed = facts.filter(response_met__isnull=False, business_seconds__isnull=False)
-    for when, value in timed.order_by().values_list("month", "business_seconds"):
-        seconds.setdefault(when, []).append(int(value or 0))
-    result = []
-    month = first
-    while month <= last:
-        row = cast(dict[str, Any], counts.get(month, {}))
-        stats = Stats(
-            key=month.strftime("%Y-%m"),
-            label=month.strftime("%b %Y"),
-            logged=row.get("logged", 0),
-            met=row.get("met", 0),
-            breached=row.get("breached", 0),
-            pending=row.get("pending", 0),
-            seconds=seconds.get(month, []),
-        )
-        stats.no_target = stats.logged - stats.met - stats.breached - stats.pending
-        stats.finish()
-        stats.drill = Filters(month=month).query()
-        result.append(stats)
-        month = add_months(month, 1)
-    return result
 
 
 def volumes_report(user: Any, *, month: dt.date, now: dt.datetime) -> dict[str, Any] | None:

@@ -1,0 +1,124 @@
+"""Each month's compliance figures, made from the month's report rows and stored
+(`MonthFigure`), so a report reads a few hundred rows instead of a month of tickets.
+
+A month's figures are rebuilt whenever one of its report rows changes (`facts.sync_month`,
+`facts.refresh_all`). Only the split of unanswered tickets into breached and pending
+depends on the moment of reading; `read` counts those few rows live.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+
+from sladesk.reports.models import MonthFigure, ResponseFact
+
+MANAGER_DIMENSIONS = ("all", "priority", "customer", "agent", "channel")
+COMPANY_DIMENSIONS = ("all", "priority", "channel")
+LOCK_CLASS = 11_0001  # pg_advisory_xact_lock's first key: the reports' month rebuilds
+
+
+def percentile(sorted_values: list[int], share: float) -> float | None:
+    """Linear interpolation between the nearest ranks (as PostgreSQL's percentile_cont)."""
+    if not sorted_values:
+        return None
+    position = share * (len(sorted_values) - 1)
+    low = int(position)
+    high = min(low + 1, len(sorted_values) - 1)
+    fraction = position - low
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * fraction
+
+
+def summarised(month: dt.date) -> bool:
+    return MonthFigure.objects.filter(
+        month=month, scope__isnull=True, dimension="all", key=""
+    ).exists()
+
+
+def _keys(company: int, priority: str, channel: str, agent: int) -> Iterable[Any]:
+    yield (None, "all", "")
+    yield (None, "priority", priority)
+    yield (None, "customer", str(company))
+    yield (None, "agent", str(agent))
+    yield (None, "channel", channel)
+    yield (company, "all", "")
+    yield (company, "priority", priority)
+    yield (company, "channel", channel)
+
+
+def rebuild_month(month: dt.date, *, at: dt.datetime) -> int:
+    """Recompute and store the month's figures from its report rows; return how many."""
+    groups: dict[Any, list[Any]] = {(None, "all", ""): [0, 0, 0, 0, 0, []]}
+    rows = (
+        ResponseFact.objects.filter(month=month)
+        .order_by()
+        .values_list(
+            "company_id",
+            "priority",
+            "channel",
+            "agent_id",
+            "response_met",
+            "responded_at",
+            "response_due",
+            "business_seconds",
+        )
+    )
+    for company, priority, channel, agent, met, responded, due, seconds in rows:
+        # [logged, met, breached, no target, unanswered, business seconds of the timed]
+        if met is True:
+            column = 1
+        elif met is False:
+            column = 2
+        elif due is None or responded is not None:
+            column = 3
+        else:
+            column = 4
+        for key in _keys(company, priority, channel, agent or 0):
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = [0, 0, 0, 0, 0, []]
+            group[0] += 1
+            group[column] += 1
+            if column in (1, 2) and seconds is not None:
+                group[5].append(seconds)
+    figures = []
+    for (scope, dimension, key), (
+        logged,
+        met,
+        breached,
+        none,
+        unanswered,
+        seconds,
+    ) in groups.items():
+        seconds.sort()
+        figures.append(
+            MonthFigure(
+                month=month,
+                scope_id=scope,
+                dimension=dimension,
+                key=key,
+                logged=logged,
+                met=met,
+                breached=breached,
+                no_target=none,
+                unanswered=unanswered,
+                median_seconds=percentile(seconds, 0.5),
+                p90_seconds=percentile(seconds, 0.9),
+                computed_at=at,
+            )
+        )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Two views rebuilding the same month take turns, so neither keeps the other's
+            # rows beside its own.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [LOCK_CLASS, month.year * 12 + month.month],
+                )
+        MonthFigure.objects.filter(month=month).delete()
+        MonthFigure.objects.bulk_create(figures, batch_size=1000)
+    return len(figures)
