@@ -215,3 +215,18 @@ def test_knowledge_pages_carry_the_policy_and_no_inline_script_or_style(client, 
     client.force_login(world.acme_user)
     portal = client.get(reverse("portal:new")).content.decode()
     assert re.findall(r"\s(?:style|on[a-z]+)=", portal) == []
+
+
+def test_the_helpdesk_list_marks_articles_due_for_review(client, world):
+    import datetime as dt
+
+    write(world, title="Old manual", body="Dusty.", review_on=dt.date(2000, 1, 1))
+    write(world, title="Fresh manual", body="New.", review_on=dt.date(2999, 1, 1))
+    client.force_login(world.operator)
+
+    listing = client.get(reverse("knowledge:index")).content.decode()
+
+    assert 'Old manual</a> <span class="badge">How-to</span> <span class="badge band-warning">' in (
+        listing
+    )
+    assert listing.count("Review due") == 1

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
@@ -52,6 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "articles": articles,
             "kinds": Kind.choices,
             "staff": selectors.is_helpdesk(user),
+            "today": timezone.localdate(),
         },
     )
 
