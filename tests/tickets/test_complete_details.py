@@ -246,3 +246,57 @@ def test_a_closed_ticket_keeps_its_details(world):
     }
     ticket.refresh_from_db()
     assert ticket.version == "5.2"
+
+
+def test_a_module_correction_after_the_response_keeps_its_met_result(world):
+    from sladesk.tickets.actions import add_public_reply
+
+    ticket = _emailed()
+    add_public_reply(actor=world.engineer, ticket=ticket, body="Looking", at=LATER)
+    ticket.refresh_from_db()
+    assert (ticket.response_met, ticket.responded_at) == (True, LATER)
+    due_at_response = ticket.response_due_at_response
+
+    complete_ticket_details(
+        actor=world.engineer,
+        ticket=ticket,
+        module=world.reports,
+        version="7",
+        at=LATER + dt.timedelta(minutes=5),
+    )
+
+    ticket.refresh_from_db()
+    assert (ticket.response_due, ticket.coverage) == (None, "")
+    assert (ticket.response_met, ticket.responded_at, ticket.response_due_at_response) == (
+        True,
+        LATER,
+        due_at_response,
+    )
+
+
+def test_an_engineers_scope_classification_survives_a_module_correction(world):
+    from sladesk.tickets.actions import classify_scope
+
+    ticket = _emailed()
+    classify_scope(
+        actor=world.engineer,
+        ticket=ticket,
+        scope="environment",
+        chargeable=True,
+        reason="their network changed",
+        at=LATER,
+    )
+
+    complete_ticket_details(
+        actor=world.bluebell_user,
+        ticket=ticket,
+        module=world.reports,
+        version="7",
+        at=LATER + dt.timedelta(minutes=1),
+    )
+
+    ticket.refresh_from_db()
+    # The contract is decided again (none covers Reports for Bluebell)...
+    assert (ticket.contract, ticket.coverage) == (None, "")
+    # ...but the engineer's decision stands.
+    assert (ticket.scope, ticket.chargeable, ticket.needs_review) == ("environment", True, False)
