@@ -24,7 +24,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Max, Q, QuerySet, Value
+from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -65,13 +65,14 @@ def vocabulary(public_only: bool) -> Counter[str]:
 
     Customers get the vocabulary of public articles only, so a correction can never reveal
     a word that appears only in an internal article. Cached for as long as the articles are
-    unchanged (the key is their count and latest change, read on each call).
+    unchanged (the key is their count, latest change and highest id, read on each call;
+    saving an article also clears this process's cache).
     """
     articles = Article.objects.filter(state=State.PUBLISHED)
     if public_only:
         articles = articles.filter(visibility=Visibility.PUBLIC)
-    stamp = articles.aggregate(latest=Max("updated_at"))["latest"]
-    key = (public_only, articles.count(), stamp)
+    stamp = articles.aggregate(latest=Max("updated_at"), last=Max("id"), n=Count("id"))
+    key = (public_only, stamp["n"], stamp["latest"], stamp["last"])
     if key not in _vocabularies:
         counts: Counter[str] = Counter()
         for title, body in articles.values_list("title", "body_text"):
@@ -170,6 +171,8 @@ def rank(candidates: QuerySet[Article], terms: Sequence[str]) -> list[tuple[int,
 
 def index_article(article: Article) -> None:
     """Bring the article's search entry up to date. Called by the actions that save it."""
+    # This process forgets its vocabularies at once; others notice the changed key.
+    _vocabularies.clear()
     if connection.vendor == "postgresql":
         vector = SearchVector(Value(article.title), weight="A", config=PG_CONFIG) + SearchVector(
             Value(article.body_text), weight="B", config=PG_CONFIG
@@ -185,6 +188,7 @@ def index_article(article: Article) -> None:
 
 
 def unindex_article(article_id: int) -> None:
+    _vocabularies.clear()
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [article_id])
