@@ -303,3 +303,24 @@ def test_a_ticket_logged_by_the_helpdesk_has_no_checklist_and_shows_none(client,
     assert ChecklistAnswers.objects.count() == 0
     assert "Pre-contact checklist" not in console
     assert "What the customer checked before logging" not in billing
+
+
+def test_a_reply_never_links_an_article_about_a_product_the_company_lacks(world, corpus, log):
+    ticket = log(company=world.bluebell, contact=world.bluebell_contact)
+
+    with pytest.raises(ActionValidationError) as caught:
+        actions.link_article(
+            actor=world.operator, ticket=ticket, article=corpus.reports_export, reply=True
+        )
+    actions.link_article(actor=world.operator, ticket=ticket, article=corpus.passwords)
+    with pytest.raises(ActionValidationError) as twice:
+        actions.link_article(actor=world.operator, ticket=ticket, article=corpus.passwords)
+
+    assert caught.value.errors == {
+        "reply": '"Exporting a report to Excel" is about a product Bluebell Insurance does not have'
+    }
+    assert twice.value.errors == {
+        "article": f'"Resetting an agent\'s password" is already linked to {ticket.reference}'
+    }
+    assert [link.article for link in TicketArticle.objects.all()] == [corpus.passwords]
+    assert Message.objects.count() == 0

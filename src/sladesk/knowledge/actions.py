@@ -317,14 +317,10 @@ def link_article(
         errors["article"] = f'"{article.title}" is a draft: publish it before linking it'
     elif reply and article.visibility != Visibility.PUBLIC:
         errors["reply"] = f'"{article.title}" is internal: the customer could not open it'
-    elif (
-        reply
-        and not selectors.articles_visible_to(ticket.contact.user).filter(pk=article.pk).exists()
-        and ticket.contact.user is not None
-    ):
+    elif reply and not selectors.about_company_products(article, ticket.company_id):
         errors["reply"] = f'"{article.title}" is about a product {ticket.company} does not have'
     if TicketArticle.objects.filter(ticket=ticket, article=article).exists() and not reply:
-        errors["article"] = f'"{article.title}" is already linked to {ticket.reference}'
+        errors.setdefault("article", f'"{article.title}" is already linked to {ticket.reference}')
     _raise_if(errors)
     with transaction.atomic():
         link, created = TicketArticle.objects.get_or_create(

@@ -49,6 +49,16 @@ def company_module_ids(company_id: int) -> set[int]:
     ) - {None}
 
 
+def about_company_products(article: Article, company_id: int) -> bool:
+    """Whether the article is general or about a product and module the company has."""
+    modules = company_module_ids(company_id)
+    if article.module_id is not None:
+        return article.module_id in modules
+    if article.product_id is not None:
+        return article.product.modules.filter(pk__in=modules).exists()  # type: ignore[union-attr]
+    return True
+
+
 def articles_visible_to(user: Any) -> QuerySet[Article]:
     articles = Article.objects.select_related("product", "module", "author")
     if not _active(user):
