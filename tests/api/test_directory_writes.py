@@ -59,6 +59,35 @@ def _state() -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------------ the document
+
+
+def test_the_openapi_document_lists_the_directory_writes(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+
+    methods = {
+        path.removeprefix("/api/v1"): sorted(paths[path])
+        for path in paths
+        if path.startswith(("/api/v1/companies", "/api/v1/contacts", "/api/v1/contracts"))
+        or path.startswith("/api/v1/users")
+    }
+    assert methods == {
+        "/companies": ["get", "post"],
+        "/companies/{slug}": ["get", "patch"],
+        "/contacts": ["get", "post"],
+        "/contacts/{contact_id}": ["get", "patch"],
+        "/contacts/{contact_id}/deactivate": ["post"],
+        "/contracts": ["get", "post"],
+        "/contracts/{reference}": ["get", "patch"],
+        "/users": ["get", "post"],
+        "/users/{user_id}": ["get", "patch"],
+        "/users/{user_id}/deactivate": ["post"],
+    }
+    patch_errors = paths["/api/v1/contracts/{reference}"]["patch"]["responses"]
+    assert sorted(patch_errors) == ["200", "400", "401", "403", "404", "422", "429"]
+    assert list(patch_errors["422"]["content"]) == ["application/problem+json"]
+
+
 # ----------------------------------------------------------------------- permissions
 
 
