@@ -146,3 +146,22 @@ def test_a_snippet_reads_as_the_text_does():
     assert str(snippet(text, ["blank"])) == (
         "The browser keeps the old script bundle, so agents see a <mark>blank</mark> page."
     )
+
+
+def test_a_product_wide_article_follows_the_versions_of_any_of_the_products_modules(world):
+    from sladesk.knowledge.actions import save_article
+
+    save_article(
+        actor=world.engineer,
+        title="Licence server upgrade",
+        body="Upgrade the licence server before the clients.",
+        product=world.desktop.product,
+        versions="5.1",
+        state="published",
+    )
+    InstalledVersion.objects.create(company=world.acme, module=world.reports, version="5.2")
+
+    assert titles(search(world.acme_user, "licence")) == []
+    assert titles(search(world.bluebell_user, "licence")) == ["Licence server upgrade"]
+    InstalledVersion.objects.create(company=world.acme, module=world.desktop, version="5.1.3")
+    assert titles(search(world.acme_user, "licence")) == ["Licence server upgrade"]

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 
 from sladesk.accounts.roles import Capability
 from sladesk.contracts.models import Contract
+from sladesk.customers.models import Module
 from sladesk.knowledge import versions as version_specs
 from sladesk.knowledge.models import (
     Article,
@@ -124,7 +125,13 @@ class VersionFilter:
         if article.module_id is not None:
             running = self.installed.get(article.module_id, [])
         elif article.product_id is not None:
-            modules = {m.pk for m in article.product.modules.all()} if article.product else set()
+            if article.product_id not in self.product_modules:
+                self.product_modules[article.product_id] = set(
+                    Module.objects.filter(product_id=article.product_id).values_list(
+                        "pk", flat=True
+                    )
+                )
+            modules = self.product_modules[article.product_id]
             running = [v for m, vs in self.installed.items() if m in modules for v in vs]
         else:
             running = [v for vs in self.installed.values() for v in vs]
