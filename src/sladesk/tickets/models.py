@@ -191,6 +191,11 @@ class Ticket(models.Model):
                     status__in=["new", "responded", "in_progress", "awaiting_customer"],
                 ),
             ),
+            # Newest first within one company (a customer's own list, the company filter) and
+            # within one status: without them a company's or a status's tickets are all read
+            # and sorted for each page (docs/benchmarks.md, "Scale").
+            models.Index(fields=["company", "-logged_at", "-id"], name="ticket_company_recent"),
+            models.Index(fields=["status", "-logged_at", "-id"], name="ticket_status_recent"),
         ]
 
     def __str__(self) -> str:
