@@ -1,8 +1,8 @@
 """A fixed-window request counter per API token (or per signed-in user), kept in Django's
 cache.
 
-The counter is `cache.add` (create at 0 if missing) then `cache.incr`: both are atomic in
-Redis and memcached, so several web processes sharing such a cache count one window
+The counter is `cache.incr`, or `cache.add` for the first request of a window: both are
+atomic in Redis and memcached, so several web processes sharing such a cache count one window
 together. The default cache (local memory) is per process: with N gunicorn workers a token
 then gets up to N times the limit. `SLADESK_CACHE_URL=redis://...` gives Django's RedisCache
 and one shared count (tests/api/test_rate_limit_redis.py proves it with two processes);
@@ -58,11 +58,16 @@ def hit(key: str, *, now: float | None = None) -> None:
 
 
 def _count(cache: Any, cache_key: str, *, timeout: int) -> int:
-    # The timeout is a little longer than the window so the key cannot expire between add
-    # and incr.
-    cache.add(cache_key, 0, timeout=timeout)
+    # Most requests find the window's counter: one `incr`. The first of a window creates it
+    # with `add`, which only one process can win; a loser counts on the winner's key. The
+    # timeout outlives the window by a little, so a counter cannot expire under a request.
     try:
         return int(cache.incr(cache_key))
-    except ValueError:  # evicted between add and incr: this request starts the count again
+    except ValueError:
+        if cache.add(cache_key, 1, timeout=timeout):
+            return 1
+    try:
+        return int(cache.incr(cache_key))
+    except ValueError:  # evicted again in between: this request starts the count again
         cache.add(cache_key, 1, timeout=timeout)
         return 1
