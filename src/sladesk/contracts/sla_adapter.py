@@ -97,8 +97,13 @@ def ensure_reference_data() -> SlaPolicy:
     The data migration does the same on a new database; this keeps a flushed test database
     (or one whose rows an administrator deleted) usable.
     """
+    # Every ticket logged passes here: one query when the built-in calendars are present.
+    present = set(
+        SlaCalendar.objects.filter(name__in=BUILTIN_CALENDARS).values_list("name", flat=True)
+    )
     for name, calendar in BUILTIN_CALENDARS.items():
-        SlaCalendar.objects.get_or_create(name=name, defaults={"data": calendar.to_dict()})
+        if name not in present:
+            SlaCalendar.objects.get_or_create(name=name, defaults={"data": calendar.to_dict()})
     default = SlaPolicy.objects.filter(is_default=True).first()
     if default is None:
         default, _ = SlaPolicy.objects.get_or_create(

@@ -151,7 +151,8 @@ def log_ticket(request: HttpRequest, payload: TicketIn) -> Status[Any]:
         contact = contacts.filter(pk=payload.contact_id).first()
         if contact is None:
             errors["contact"] = f"no contact {payload.contact_id}"
-    module = Module.objects.filter(pk=payload.module_id).first()
+    # The product comes along: the answer names the module as "product / module".
+    module = Module.objects.select_related("product").filter(pk=payload.module_id).first()
     if module is None:
         errors["module"] = f"no module {payload.module_id}"
     fields: dict[str, Any] = {
