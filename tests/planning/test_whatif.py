@@ -289,6 +289,9 @@ def test_the_command_saves_replays_and_activates_a_draft(world, history):
         world.admin.email,
     )
     assert "Tickets whose outcome changes: 1" in out
+    assert "priority           met breached  pending       met breached  pending" in out
+    assert "major                0        1        0         1        0        0" in out
+    assert "normal               1        1        0         1        1        0" in out
     assert "Acme Contact Centres: met 0 -> 1 (+1), breached 1 -> 0 (-1)" in out
 
     out, _ = _run("--activate", "Major 2h", "--actor", world.admin.email, "--reason", "Agreed")
@@ -332,12 +335,22 @@ def test_the_command_lists_every_bad_option_at_once(world):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError) as caught:
-        _run("--set", "urgent.in_hours=none", "--close", "tomorrow", "--policy", "nope")
+        _run(
+            "--set",
+            "urgent.in_hours=none",
+            "--close",
+            "tomorrow",
+            "--policy",
+            "nope",
+            "--months",
+            "0",
+        )
 
     assert str(caught.value) == (
         "--policy: no policy named 'nope'; "
         "--set 'urgent.in_hours=none': unknown priority 'urgent'; "
-        "--close 'tomorrow': not a date (YYYY-MM-DD)"
+        "--close 'tomorrow': not a date (YYYY-MM-DD); "
+        "--months: a whole number from 1 to 36"
     )
 
 

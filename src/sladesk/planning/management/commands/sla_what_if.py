@@ -139,6 +139,8 @@ class Command(BaseCommand):
                 closed[dt.date.fromisoformat(day.strip()).isoformat()] = reason.strip() or "Closed"
             except ValueError:
                 errors.append(f"--close {spec!r}: not a date (YYYY-MM-DD)")
+        if not 1 <= options["months"] <= actions.MAX_REPLAY_MONTHS:
+            errors.append(f"--months: a whole number from 1 to {actions.MAX_REPLAY_MONTHS}")
         if errors:
             raise _fail("; ".join(errors))
         return policy, data, closed
@@ -159,8 +161,6 @@ class Command(BaseCommand):
                 )
             return result, draft.name
         policy, data, closed = self._candidate(options)
-        if not 1 <= months <= actions.MAX_REPLAY_MONTHS:
-            raise _fail(f"--months: a whole number from 1 to {actions.MAX_REPLAY_MONTHS}")
         if options["save"]:
             actor = self._actor(options["actor"], "save a draft")
             draft = actions.create_draft(
@@ -211,17 +211,14 @@ class Command(BaseCommand):
         out(f"What-if: {label}; {result.tickets} tickets of the last {months} months to {when}")
         out(f"Tickets whose outcome changes: {result.changed_tickets}")
         out("")
-        out(
-            f"{'priority':<12} {'current met/breached/pending':>30} "
-            f"{'candidate met/breached/pending':>32}"
-        )
+        out(f"{'':<12}  {'current':^26}  {'candidate':^26}")
+        out(f"{'priority':<12}" + f"  {'met':>8}{'breached':>9}{'pending':>9}" * 2)
         for row in result.priority_rows():
-            cur, cand = row["current"], row["candidate"]
-            out(
-                f"{row['priority']:<12} "
-                f"{cur['met']:>12}/{cur['breached']}/{cur['pending']:<10}"
-                f"{'':>4}{cand['met']:>12}/{cand['breached']}/{cand['pending']}"
+            cells = "".join(
+                f"  {side['met']:>8}{side['breached']:>9}{side['pending']:>9}"
+                for side in (row["current"], row["candidate"])
             )
+            out(f"{row['priority']:<12}{cells}")
         out("")
         changes = result.company_changes()
         if not changes:
