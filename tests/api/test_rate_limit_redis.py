@@ -217,3 +217,21 @@ def test_an_unreachable_cache_lets_the_request_through_and_logs_it(settings, cap
     assert [r.getMessage() for r in caplog.records] == [
         "API rate limit not counted: the cache is unreachable"
     ] * 2
+
+
+def test_a_process_that_loses_the_race_to_create_the_counter_counts_on_the_winners():
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from sladesk.api.ratelimit import _count
+
+    class OtherProcessCreatesFirst(LocMemCache):
+        """The counter is missing at `incr`; another process adds it before our `add`."""
+
+        def add(self, key: str, value: Any, timeout: Any = None, version: Any = None) -> bool:
+            super().add(key, 1, timeout=timeout, version=version)
+            return super().add(key, value, timeout=timeout, version=version)
+
+    cache = OtherProcessCreatesFirst(f"race-{uuid.uuid4().hex}", {})
+
+    assert _count(cache, "k", timeout=60) == 2
+    assert _count(cache, "k", timeout=60) == 3
