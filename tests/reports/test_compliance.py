@@ -27,12 +27,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from helpdesk_world import london
+from helpdesk_world import london, valid_ticket_fields
 from sladesk.reports import views
 from sladesk.reports.models import ResponseFact
-from sladesk.reports.selectors import compliance_report
+from sladesk.reports.selectors import Filters, compliance_report, drill_tickets
 from sladesk.reports.summaries import percentile
-from sladesk.tickets.actions import add_public_reply
+from sladesk.tickets.actions import add_public_reply, log_ticket
 
 NOW = london(2026, 5, 1, 9, 30)
 APRIL = dt.date(2026, 4, 1)
@@ -291,3 +291,64 @@ def test_the_query_count_does_not_grow_with_the_number_of_tickets(client, world,
     assert first_many == first_few
     assert settled_many == settled_few
     assert ResponseFact.objects.count() == 32
+
+
+def test_every_figure_of_every_table_drills_down_to_as_many_tickets(world, easter):
+    data = compliance_report(world.manager, month=APRIL, now=NOW)
+    checked = 0
+    for table in ("by_priority", "by_customer", "by_agent", "by_channel"):
+        for stats in [*data[table], data["total"]]:
+            for outcome, expected in (
+                ("", stats.logged),
+                ("met", stats.met),
+                ("breached", stats.breached),
+                ("pending", stats.pending),
+                ("no_target", stats.no_target),
+            ):
+                query = {**stats.drill, "outcome": outcome}
+                ids, _ = drill_tickets(world.manager, Filters.from_query(query, NOW), NOW)
+                assert len(ids) == expected, (table, stats.label, outcome)
+                checked += 1
+    # Each table plus the total: 5 priorities, 2 customers, 3 agents, 5 channels.
+    assert checked == 5 * (6 + 3 + 4 + 6)
+
+
+def test_business_minutes_are_exact_across_the_spring_clock_change(world, log):
+    # Friday 27 March 16:00 GMT to Monday 30 March 10:00 BST: 60 + 60 business minutes.
+    ticket = log(
+        company=world.bluebell,
+        contact=world.bluebell_contact,
+        at=london(2026, 3, 27, 16, 0),
+        problem_since=london(2026, 3, 1),
+    )
+    add_public_reply(actor=world.engineer, ticket=ticket, body="ok", at=london(2026, 3, 30, 10))
+
+    data = compliance_report(world.manager, month=dt.date(2026, 3, 1), now=NOW)
+
+    assert (data["total"].met, data["total"].median_minutes) == (1, 120.0)
+
+
+def test_an_earlier_month_in_the_table_is_as_stored_until_that_month_is_viewed(world, easter):
+    compliance_report(world.manager, month=dt.date(2026, 3, 1), now=NOW)
+    before = compliance_report(world.manager, month=APRIL, now=NOW)["by_month"]
+    # A ticket of March is logged after March was last viewed.
+    log_ticket(**valid_ticket_fields(world, at=london(2026, 3, 20, 10, 0)))
+    stale = compliance_report(world.manager, month=APRIL, now=NOW)["by_month"]
+    compliance_report(world.manager, month=dt.date(2026, 3, 1), now=NOW)
+    fresh = compliance_report(world.manager, month=APRIL, now=NOW)["by_month"]
+
+    assert [m.logged for m in before][-2:] == [0, 9]
+    assert [m.logged for m in stale][-2:] == [0, 9]
+    assert [m.logged for m in fresh][-2:] == [1, 9]
+    assert fresh[-2].as_of == NOW
+
+
+def test_a_month_without_tickets_shows_empty_figures(client, world, pinned):
+    client.force_login(world.manager)
+
+    response = client.get(reverse("reports:compliance"), {"month": "2027-02"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "No tickets logged this month." in page
+    assert page.count('<svg class="chart"') == 5

@@ -66,7 +66,7 @@ def test_a_volume_cell_drills_down_to_its_tickets(client, world, log):
     page = client.get(reverse("reports:tickets"), {"month": "2026-04", "hour": "9"}).content
 
     assert monday.reference.encode() in page
-    assert b"1 tickets" in page
+    assert b"1 ticket;" in page
 
 
 def test_the_volume_table_downloads_as_csv(client, world, log):
