@@ -264,7 +264,13 @@ _cache_url = os.environ.get("SLADESK_CACHE_URL", "").strip()
 CACHES = {
     "default": (
         # Django's own Redis backend; it needs the `redis` package installed.
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            # An unreachable Redis fails fast: the API rate limit then lets requests through
+            # (sladesk.api.ratelimit) instead of holding each one for the OS's connect timeout.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if _cache_url.startswith(("redis://", "rediss://", "unix://"))
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
