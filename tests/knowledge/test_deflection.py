@@ -201,3 +201,39 @@ def test_the_deflection_page_is_for_the_helpdesk(client, world, corpus):
     page = client.get(reverse("knowledge:deflection")).content.decode()
     assert "100.0 %" in page
     assert "Blank script page after upgrading</a></td><td>1</td><td>1</td>" in page
+
+
+def test_the_attempt_survives_a_form_with_errors(client, world, corpus):
+    client.force_login(world.acme_user)
+    attempt = str(uuid.uuid4())
+
+    response = client.post(reverse("portal:new"), _fault(world, attempt, business_impact=""))
+
+    assert response.status_code == 422
+    assert f'name="kb_attempt" id="kb-attempt" value="{attempt}"' in response.content.decode()
+    fresh = client.get(reverse("portal:new")).content.decode()
+    assert f'value="{attempt}"' not in fresh
+    assert 'name="kb_attempt" id="kb-attempt" value="' in fresh
+
+
+def test_a_fault_logged_after_this_solved_it_counts_as_not_deflected(client, world, corpus):
+    client.force_login(world.acme_user)
+    attempt = str(uuid.uuid4())
+    _suggest(client, attempt, "blank script page")
+    client.post(reverse("knowledge:solved"), {"attempt": attempt, "article": "release-notes-52"})
+
+    client.post(reverse("portal:new"), _fault(world, attempt))
+
+    stored = DeflectionAttempt.objects.get()
+    assert (stored.outcome, stored.ticket, stored.solved_by) == (
+        "ticket",
+        Ticket.objects.get(),
+        None,
+    )
+    event = AuditEvent.objects.get(action="knowledge.not_deflected")
+    assert (event.before, event.after) == (
+        {"outcome": "solved", "solved_by": "release-notes-52"},
+        {"outcome": "ticket"},
+    )
+    report = deflection_report(world.operator)
+    assert (report.solved, report.tickets, report.rate) == (0, 1, 0.0)

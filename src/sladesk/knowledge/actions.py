@@ -495,11 +495,14 @@ def _end_attempt(*, actor: User, token: str, ticket: Ticket, at: dt.datetime) ->
         return
     # A customer who said an article solved it but logs the fault anyway was not deflected:
     # the ticket is the outcome.
-    before = {"outcome": found.outcome}
+    before: dict[str, Any] = {"outcome": found.outcome}
+    if found.solved_by is not None:
+        before["solved_by"] = found.solved_by.slug
     found.outcome = Outcome.TICKET
+    found.solved_by = None
     found.ticket = ticket
     found.ended_at = at
-    found.save(update_fields=["outcome", "ticket", "ended_at"])
+    found.save(update_fields=["outcome", "solved_by", "ticket", "ended_at"])
     record(
         actor=actor,
         action="knowledge.not_deflected",
