@@ -41,7 +41,8 @@ CLIENT = textwrap.dedent(
     from django.test import Client
     token, n = sys.argv[1], int(sys.argv[2])
     client = Client()
-    print(json.dumps({"ready": settings.CACHES["default"]["BACKEND"]}), flush=True)
+    default = settings.CACHES["default"]
+    print(json.dumps({"ready": {k: default.get(k) for k in ("BACKEND", "KEY_PREFIX")}}), flush=True)
     sys.stdin.readline()
     answers = []
     for _ in range(n):
@@ -129,12 +130,13 @@ def _two_processes(tmp_path: Path, raw_token: str, **env: str) -> list[dict[str,
         )
         for _ in range(2)
     ]
+    ready: list[dict[str, str]] = []
     try:
         for process in processes:
             assert process.stdout is not None
             line = process.stdout.readline()
             assert line, process.communicate(timeout=60)[1]
-            assert json.loads(line)["ready"]
+            ready.append(json.loads(line)["ready"])
         for process in processes:
             assert process.stdin is not None
             process.stdin.write("go\n")
@@ -143,7 +145,7 @@ def _two_processes(tmp_path: Path, raw_token: str, **env: str) -> list[dict[str,
         for process in processes:
             out, err = process.communicate(timeout=120)
             assert process.returncode == 0, err
-            results.append(json.loads(out.strip().splitlines()[-1]))
+            results.append({**json.loads(out.strip().splitlines()[-1]), "cache": ready.pop(0)})
     finally:
         for process in processes:
             if process.poll() is None:
@@ -164,6 +166,10 @@ def test_two_processes_sharing_redis_get_exactly_the_limit_together(tmp_path, re
         tmp_path, raw, SLADESK_CACHE_URL=REDIS_URL, SLADESK_CACHE_KEY_PREFIX=redis_prefix
     )
 
+    # Each process built Django's own Redis backend from SLADESK_CACHE_URL.
+    assert [r["cache"] for r in results] == [
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "KEY_PREFIX": redis_prefix}
+    ] * 2
     pids = {r["pid"] for r in results}
     assert len(pids) == 2
     assert os.getpid() not in pids
@@ -196,6 +202,9 @@ def test_without_a_shared_cache_each_process_counts_alone(tmp_path):
     results = _two_processes(tmp_path, raw)
 
     # The limitation docs/api.md states: local memory is per process.
+    assert [r["cache"]["BACKEND"] for r in results] == [
+        "django.core.cache.backends.locmem.LocMemCache"
+    ] * 2
     assert [[status for status, _ in r["answers"]] for r in results] == [[200] * LIMIT] * 2
 
 
