@@ -258,33 +258,37 @@ def sync_month(month: dt.date, *, at: dt.datetime) -> int:
         .order_by()
         .values_list(*SOURCE_FIELDS)
     )
-    if rows:
-        _store(facts_from_rows(rows, at=at))
     if rows or not summarised(month):
-        rebuild_month(month, at=at)
+        # Rows and figures together: stored rows with stale figures would never be
+        # noticed again (the rows are no longer stale).
+        with transaction.atomic():
+            if rows:
+                _store(facts_from_rows(rows, at=at))
+            rebuild_month(month, at=at)
     return len(rows)
 
 
 def refresh_all(*, at: dt.datetime, progress: Any = None) -> int:
-    """(Re)compute every stale report row, in batches by ticket id, then the figures of
-    every month touched; return how many rows were computed."""
+    """(Re)compute every stale report row, in batches by ticket id, with the figures of
+    the months each batch touched; return how many rows were computed."""
     from sladesk.reports.summaries import rebuild_month
 
     done = 0
     last = 0
-    months: set[dt.date] = set()
     base = stale(Ticket.objects.all()).order_by("pk")
     while True:
         rows = list(base.filter(pk__gt=last).values_list(*SOURCE_FIELDS)[: BATCH * 4])
         if not rows:
-            break
+            return done
         facts = facts_from_rows(rows, at=at)
-        months.update(f[1] for f in facts)
-        _store(facts)
+        # Each batch with the figures of its months, so an interrupted refresh leaves no
+        # stored rows whose month's figures were not rebuilt. (Ticket ids follow logging
+        # order, so a month is rebuilt about once, twice when it spans two batches.)
+        with transaction.atomic():
+            _store(facts)
+            for month in sorted({f[1] for f in facts}):
+                rebuild_month(month, at=at)
         done += len(rows)
         last = rows[-1][0]
         if progress is not None:
             progress(len(rows))
-    for month in sorted(months):
-        rebuild_month(month, at=at)
-    return done
