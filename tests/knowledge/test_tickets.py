@@ -324,3 +324,27 @@ def test_a_reply_never_links_an_article_about_a_product_the_company_lacks(world,
     }
     assert [link.article for link in TicketArticle.objects.all()] == [corpus.passwords]
     assert Message.objects.count() == 0
+
+
+def test_the_customer_sees_linked_public_articles_and_own_answers_never_internal_ones(
+    client, world, corpus, checklist
+):
+    from helpdesk_world import valid_ticket_fields
+
+    ticket = actions.log_ticket_with_checklist(
+        checklist=_answers(checklist, "yes", "no", "yes"),
+        **valid_ticket_fields(world, actor=world.acme_user, channel="web"),
+    )
+    actions.link_article(actor=world.operator, ticket=ticket, article=corpus.passwords)
+    actions.link_article(actor=world.operator, ticket=ticket, article=corpus.vpn_internal)
+    client.force_login(world.acme_user)
+
+    page = client.get(reverse("portal:ticket", args=[ticket.reference])).content.decode()
+    billing = client.get(reverse("billing:ticket", args=[ticket.reference])).content.decode()
+
+    assert '<a href="/kb/articles/resetting-an-agents-password/">' in page
+    assert "Zanzibar" not in page
+    assert "<li>Can other PCs on your network reach the server?: no</li>" in page
+    assert "What the customer checked before logging" in billing
+    # The helpdesk's reading of the answers is for the helpdesk.
+    assert "environment check" not in billing

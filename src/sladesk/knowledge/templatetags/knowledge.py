@@ -79,5 +79,16 @@ def kb_console(context: Any, ticket: Any) -> dict[str, Any]:
 
 
 @register.simple_tag(takes_context=True)
+def kb_portal(context: Any, ticket: Any) -> dict[str, Any]:
+    """For the customer's ticket page: the linked articles the customer may read (never an
+    internal one or a draft) and the checklist answers given when logging."""
+    user = context.get("user")
+    return {
+        "links": selectors.linked_articles(user, ticket),
+        "checklist": selectors.checklist_answers_for(user, ticket),
+    }
+
+
+@register.simple_tag(takes_context=True)
 def kb_checklist(context: Any, ticket: Any) -> Any:
     return selectors.checklist_answers_for(context.get("user"), ticket)
