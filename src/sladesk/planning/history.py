@@ -33,6 +33,7 @@ WORKDAY = {8: 0.8, 9: 2.5, 10: 4.0, 11: 3.5, 12: 2.5, 13: 3.0, 14: 3.5, 15: 3.0,
 EVENING = 0.15  # 18:00-22:59 and 07:00 on working days
 NIGHT = 0.05
 WEEKEND = 0.08
+WAIT_MINUTES = {"critical": 3.0, "major": 6.0}  # mean wait before an agent takes it
 PRIORITIES = (("critical", 4), ("major", 12), ("normal", 50), ("minor", 28), ("enhancement", 6))
 OVERVIEWS = (
     "Agents see a blank script page",
@@ -148,13 +149,15 @@ def write_ticket_history(*, now: dt.datetime, weeks: int, seed: int) -> int:
         logged = plan["logged"]
         due = response_due(policy, plan["priority"], plan["coverage"] or None, logged)
         pages = plan["coverage"] == "24x7" and plan["priority"] in policy.out_of_hours_priorities
+        # The queue serves the earliest due time first: urgent tickets wait less.
+        wait = WAIT_MINUTES.get(plan["priority"], 15.0)
         if policy.hours.is_open(logged) or pages:
-            assigned = logged + dt.timedelta(minutes=rng.expovariate(1 / 12))
+            assigned = logged + dt.timedelta(minutes=rng.expovariate(1 / wait))
         else:
             assigned = policy.hours.next_opening(logged) + dt.timedelta(
-                minutes=rng.expovariate(1 / 25)
+                minutes=rng.expovariate(1 / (wait + 20))
             )
-        responded = assigned + dt.timedelta(minutes=2 + rng.expovariate(1 / 12))
+        responded = assigned + dt.timedelta(minutes=2 + rng.expovariate(1 / 8))
         if responded >= now:
             continue
         resolved_at = responded + dt.timedelta(hours=rng.uniform(1, 72))
