@@ -264,3 +264,22 @@ def test_the_command_names_every_bad_option_and_exits_2(world):
         "--at: not an ISO instant: 'yesterday'; --weeks: a whole number from 1 to 52; "
         "--probability: a number from 0.5 to 0.99"
     )
+
+
+def test_a_week_with_the_autumn_clock_change_has_169_hours(world):
+    fc = staffing.forecast(at=london(2026, 10, 14, 12), replications=10)
+
+    assert fc.week_starts == london(2026, 10, 19).astimezone(dt.UTC)
+    assert len(fc.hours) == 169
+    one_am = [h.local for h in fc.hours if h.local.date() == dt.date(2026, 10, 25)][1:3]
+    assert [(t.hour, t.tzname()) for t in one_am] == [(1, "BST"), (1, "GMT")]
+
+
+def test_a_bank_holiday_next_week_is_covered_on_call_not_at_the_desk(world):
+    # Monday 31 August 2026 is the summer bank holiday.
+    fc = staffing.forecast(at=london(2026, 8, 26, 12), replications=10)
+
+    holiday = [h for h in fc.hours if h.local.date() == dt.date(2026, 8, 31)]
+    assert len(holiday) == 24
+    assert {h.cover for h in holiday} == {"on call"}
+    assert sum(1 for h in fc.hours if h.open) == 32
