@@ -165,3 +165,17 @@ def test_a_product_wide_article_follows_the_versions_of_any_of_the_products_modu
     assert titles(search(world.bluebell_user, "licence")) == ["Licence server upgrade"]
     InstalledVersion.objects.create(company=world.acme, module=world.desktop, version="5.1.3")
     assert titles(search(world.acme_user, "licence")) == ["Licence server upgrade"]
+
+
+def test_a_word_typed_without_its_accent_finds_the_accented_one_on_both_databases(world):
+    from sladesk.knowledge.actions import save_article
+
+    save_article(
+        actor=world.engineer,
+        title="Café menus in scripts",
+        body="Scripts for the café chain show the menu.",
+        state="published",
+    )
+
+    assert titles(search(world.acme_user, "cafe")) == ["Café menus in scripts"]
+    assert titles(search(world.acme_user, "café")) == ["Café menus in scripts"]
