@@ -230,3 +230,14 @@ def test_the_helpdesk_list_marks_articles_due_for_review(client, world):
         listing
     )
     assert listing.count("Review due") == 1
+
+
+def test_administrators_get_an_edit_link_and_nobody_else_does(client, world, corpus):
+    url = f"/kb/articles/{corpus.passwords.slug}/"
+    edit = f'href="/admin/knowledge/article/{corpus.passwords.pk}/change/"'
+
+    client.force_login(world.admin)
+    assert edit in client.get(url).content.decode()
+    for user in (world.engineer, world.acme_user):
+        client.force_login(user)
+        assert edit not in client.get(url).content.decode()
