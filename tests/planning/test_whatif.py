@@ -414,3 +414,32 @@ def test_tickets_are_read_into_arrays_exactly_on_either_database(world, history)
             (us(unanswered.logged_at), 2, -1, world.bluebell.pk, policy, nat),
         ]
     )
+
+
+def test_a_draft_of_another_policy_leaves_the_default_policys_tickets_alone(world, history):
+    other = SlaPolicy.objects.create(name="other", data=default_policy_row().data)
+    draft = _draft(world, policy=other, closed_dates=None)
+
+    result = actions.replay_draft(actor=world.admin, draft=draft, months=1, at=NOW)
+
+    assert result.tickets == 3
+    assert result.changed_tickets == 0
+
+
+def test_an_activated_draft_is_neither_replayed_nor_activated_again(world, history):
+    draft = _draft(world)
+    actions.replay_draft(actor=world.admin, draft=draft, months=1, at=NOW)
+    actions.activate_draft(actor=world.admin, draft=draft, reason="Agreed", at=NOW)
+    draft.refresh_from_db()
+    replayed_at = draft.replayed_at
+
+    with pytest.raises(ActionValidationError) as replay:
+        actions.replay_draft(actor=world.admin, draft=draft, months=1, at=NOW)
+    with pytest.raises(ActionValidationError) as again:
+        actions.activate_draft(actor=world.admin, draft=draft, reason="Twice", at=NOW)
+
+    name = "'Major 2h out of hours, 16 March closed'"
+    assert replay.value.errors == {"draft": f"{name} is already activated"}
+    assert again.value.errors == {"draft": f"{name} is already activated"}
+    assert PolicyDraft.objects.get(pk=draft.pk).replayed_at == replayed_at
+    assert AuditEvent.objects.filter(action="planning.draft_activated").count() == 1
