@@ -126,7 +126,13 @@ def compliance(rows: Sequence[Any], href: Callable[[Any, Part], str]) -> dict[st
         COMPLIANCE_PARTS,
         label=lambda r: r.label,
         href=href,
-        text=lambda r: "no responses" if r.met_percent is None else f"{r.met_percent:g}% met",
+        text=lambda r: (
+            "no tickets"
+            if not r.logged
+            else "none met or breached"
+            if r.met_percent is None
+            else f"{r.met_percent:g}% met"
+        ),
     )
 
 
