@@ -599,3 +599,19 @@ def test_over_long_fields_are_named_not_a_server_error(world, api_as):
         {"pointer": "/price_list_reference", "detail": "at most 100 characters"},
     ]
     assert _state() == before
+
+
+def test_a_contract_or_contact_cannot_be_moved_to_another_company_by_patch(world, api_as):
+    api = api_as(world.admin)
+
+    contract = patch(api, "/contracts/SC-ACME-1", {"company": "bluebell", "notes": "Renewed"})
+    contact = patch(api, f"/contacts/{world.acme_contact.pk}", {"company": "bluebell"})
+
+    # Unknown fields are ignored, never applied (as everywhere in the API).
+    assert (contract.status_code, contract.json()["company"]) == (200, "acme")
+    assert (contact.status_code, contact.json()["company"]) == (200, "acme")
+    world.acme_contract.refresh_from_db()
+    world.acme_contact.refresh_from_db()
+    assert (world.acme_contract.company, world.acme_contract.notes) == (world.acme, "Renewed")
+    assert world.acme_contact.company == world.acme
+    assert not AuditEvent.objects.filter(action="contact.updated").exists()
