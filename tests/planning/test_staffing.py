@@ -283,3 +283,23 @@ def test_a_bank_holiday_next_week_is_covered_on_call_not_at_the_desk(world):
     assert len(holiday) == 24
     assert {h.cover for h in holiday} == {"on call"}
     assert sum(1 for h in fc.hours if h.open) == 32
+
+
+def test_the_on_call_summary_adds_up_the_closed_hours(world, history):
+    add_shift(
+        actor=world.manager,
+        engineer=world.oncall,
+        starts=dt.datetime(2026, 6, 15, 17),
+        ends=dt.datetime(2026, 6, 16, 9),
+        at=AT,
+    )
+
+    fc = staffing.forecast(at=AT, replications=50)
+
+    closed = [h for h in fc.hours if not h.open]
+    summary = fc.on_call
+    assert summary["hours"] == 128
+    assert summary["engineer_hours_needed"] == sum(h.needed for h in closed)
+    assert summary["engineer_hours_planned"] == 16
+    assert summary["pages"] == pytest.approx(sum(h.expected for h in closed))
+    assert summary["busy_minutes"] == pytest.approx(summary["pages"] * fc.history.handling.minutes)

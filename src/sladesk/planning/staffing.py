@@ -112,6 +112,21 @@ class Forecast:
     def at_risk(self) -> list[HourForecast]:
         return [h for h in self.hours if h.at_risk]
 
+    @property
+    def on_call(self) -> dict[str, float]:
+        """What the closed hours ask of on-call cover over the week: hours to cover (one
+        engineer or more needed), engineer-hours needed and planned, pages expected, and
+        the expected minutes spent answering them."""
+        closed = [h for h in self.hours if not h.open]
+        pages = sum(h.expected for h in closed)
+        return {
+            "hours": float(sum(1 for h in closed if h.needed)),
+            "engineer_hours_needed": float(sum(h.needed for h in closed)),
+            "engineer_hours_planned": float(sum(min(h.planned, h.needed) for h in closed)),
+            "pages": pages,
+            "busy_minutes": pages * self.history.handling.minutes,
+        }
+
     def methods(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for h in self.hours:

@@ -79,6 +79,13 @@ class Command(BaseCommand):
             f"{h.until:%Y-%m-%d %H:%MZ}; handling {h.handling.minutes:.1f} min "
             f"({h.handling.source}, {h.handling.samples} tickets)"
         )
+        oc = fc.on_call
+        out(
+            f"On call: {oc['hours']:.0f} closed hours to cover, "
+            f"{oc['engineer_hours_planned']:.0f} of {oc['engineer_hours_needed']:.0f} "
+            f"engineer-hours on the rota; {oc['pages']:.1f} pages expected "
+            f"(about {oc['busy_minutes']:.0f} minutes answering them)"
+        )
         methods = ", ".join(f"{m} {n} h" for m, n in sorted(fc.methods().items()))
         out(f"Methods: {methods}")
         rows = fc.hours if every else fc.at_risk
@@ -172,6 +179,7 @@ def forecast_json(fc: staffing.Forecast) -> dict[str, Any]:
             "handling_samples": h.handling.samples,
         },
         "methods": fc.methods(),
+        "on_call": {k: round(v, 2) for k, v in fc.on_call.items()},
         "hours_at_risk": len(fc.at_risk),
         "hours": [
             {
