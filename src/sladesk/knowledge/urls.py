@@ -8,7 +8,9 @@ app_name = "knowledge"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("new/", views.edit, name="new"),
     path("articles/<slug:slug>/", views.article, name="article"),
+    path("articles/<slug:slug>/edit/", views.edit, name="edit"),
     path("articles/<slug:slug>/files/<str:name>", views.article_file, name="file"),
     path("solved/", views.solved, name="solved"),
     path("deflection/", views.deflection, name="deflection"),

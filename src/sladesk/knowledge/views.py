@@ -3,22 +3,33 @@ knowledge actions. An article or file the viewer may not read is a 404, never a 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sladesk.accounts.roles import Capability
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.customers.models import Module, Product
 from sladesk.knowledge import actions, search, selectors
 from sladesk.knowledge import render as article_render
 from sladesk.knowledge.actions import IMAGE_TYPES
-from sladesk.knowledge.models import Article, ArticleFile, Kind, TicketArticle
+from sladesk.knowledge.models import (
+    Article,
+    ArticleFile,
+    Kind,
+    State,
+    TicketArticle,
+    Visibility,
+)
 from sladesk.tickets.models import Ticket
 from sladesk.tickets.selectors import ticket_for
 
@@ -53,6 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "articles": articles,
             "kinds": Kind.choices,
             "staff": selectors.is_helpdesk(user),
+            "can_edit": user.can(Capability.MANAGE_KNOWLEDGE),  # type: ignore[union-attr]
             "today": timezone.localdate(),
         },
     )
@@ -74,6 +86,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             "files": found.files.all(),
             "staff": staff,
             "links": links,
+            "can_edit": user.can(Capability.MANAGE_KNOWLEDGE),  # type: ignore[union-attr]
         },
     )
 
@@ -186,3 +199,122 @@ def draft(request: HttpRequest, reference: str) -> HttpResponse:
         request, "Draft known issue created (internal). Edit and publish it in the admin."
     )
     return redirect("knowledge:article", slug=created.slug)
+
+
+EDIT_FIELDS = (
+    "title",
+    "slug",
+    "body",
+    "kind",
+    "workaround",
+    "applies_to",
+    "versions",
+    "visibility",
+    "state",
+    "review_on",
+)
+
+
+def _applies_to_choices() -> list[tuple[str, str]]:
+    choices = [("", "General: every product")]
+    for product in Product.objects.prefetch_related("modules"):
+        choices.append((f"p:{product.pk}", f"{product.name}: every module"))
+        choices.extend((f"m:{m.pk}", f"{product.name} / {m.name}") for m in product.modules.all())
+    return choices
+
+
+def _applies_to(value: str) -> tuple[Product | None, Module | None, str | None]:
+    kind, _, pk = (value or "").partition(":")
+    if not value:
+        return None, None, None
+    if kind == "p" and pk.isdigit() and (product := Product.objects.filter(pk=pk).first()):
+        return product, None, None
+    if kind == "m" and pk.isdigit() and (module := Module.objects.filter(pk=pk).first()):
+        return module.product, module, None
+    return None, None, "choose a product or module from the list"
+
+
+def _initial(article: Article | None) -> dict[str, str]:
+    if article is None:
+        return {"kind": Kind.HOW_TO, "visibility": Visibility.PUBLIC, "state": State.DRAFT}
+    applies = f"m:{article.module_id}" if article.module_id else ""
+    if not applies and article.product_id:
+        applies = f"p:{article.product_id}"
+    return {
+        "title": article.title,
+        "slug": article.slug,
+        "body": article.body,
+        "kind": article.kind,
+        "workaround": article.workaround,
+        "applies_to": applies,
+        "versions": article.versions,
+        "visibility": article.visibility,
+        "state": article.state,
+        "review_on": article.review_on.isoformat() if article.review_on else "",
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit(request: HttpRequest, slug: str = "") -> HttpResponse:
+    """Write or change an article (authors), with its images and files."""
+    user = request.user
+    if not user.can(Capability.MANAGE_KNOWLEDGE):  # type: ignore[union-attr]
+        raise PermissionDenied("Writing articles is for support engineers and above.")
+    article = _article_or_404(user, slug) if slug else None
+    data = _initial(article)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data = {name: request.POST.get(name, "") for name in EDIT_FIELDS}
+        product, module, problem = _applies_to(data["applies_to"])
+        review_on = None
+        if data["review_on"]:
+            try:
+                review_on = dt.date.fromisoformat(data["review_on"])
+            except ValueError:
+                errors["review_on"] = "give the review date as a date"
+        if problem:
+            errors["applies_to"] = problem
+        try:
+            with transaction.atomic():
+                saved = actions.save_article(
+                    actor=user,  # type: ignore[arg-type]
+                    article=article,
+                    title=data["title"],
+                    slug=data["slug"],
+                    body=data["body"],
+                    kind=data["kind"],
+                    workaround=data["workaround"],
+                    product=product,
+                    module=module,
+                    versions=data["versions"],
+                    visibility=data["visibility"],
+                    state=data["state"],
+                    review_on=review_on,
+                )
+                for upload in request.FILES.getlist("files"):
+                    actions.add_article_file(actor=user, article=saved, upload=upload)  # type: ignore[arg-type]
+                if errors:
+                    raise ActionValidationError(errors)
+        except ActionValidationError as exc:
+            errors = {**exc.errors, **errors}
+        else:
+            messages.success(request, f'Saved "{saved.title}" ({saved.get_state_display()}).')
+            return redirect("knowledge:article", slug=saved.slug)
+    response = render(
+        request,
+        "knowledge/edit.html",
+        {
+            "article": article,
+            "data": data,
+            "errors": errors,
+            "kinds": Kind.choices,
+            "visibilities": Visibility.choices,
+            "states": State.choices,
+            "applies": _applies_to_choices(),
+            "files": article.files.all() if article else [],
+        },
+    )
+    if errors:
+        response.status_code = 422
+    return response
