@@ -24,7 +24,12 @@ from sladesk.accounts.roles import Capability
 from sladesk.audit.recorder import record
 from sladesk.contracts.entitlement import contract_in_force
 from sladesk.contracts.models import Coverage, SlaPolicy
-from sladesk.contracts.sla_adapter import compute_response_due, default_policy_row, sla_schedule
+from sladesk.contracts.sla_adapter import (
+    compute_response_due,
+    default_policy_row,
+    needs_out_of_hours_action,
+    sla_schedule,
+)
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
 from sladesk.customers.models import Company, Contact, Module
@@ -194,6 +199,16 @@ def _plan_sla(ticket: Ticket) -> None:
 def _page_on_call_after_commit(ticket: Ticket) -> None:
     """Once the ticket is committed, page the on-call engineer if the policy says this
     ticket needs out-of-hours action (sladesk.oncall decides; it is a no-op otherwise)."""
+    # Most tickets never need it (in hours, or no out-of-hours action for their priority):
+    # decided here from the rows at hand, they cost no second transaction after the commit.
+    # Those that may are re-checked under lock by sladesk.oncall.
+    if ticket.policy is None or not needs_out_of_hours_action(
+        policy_row=ticket.policy,
+        priority=ticket.priority,
+        coverage=ticket.coverage,
+        logged_at=ticket.logged_at,
+    ):
+        return
 
     def page() -> None:
         from sladesk.oncall.actions import page_after_commit
