@@ -215,6 +215,11 @@ def test_knowledge_pages_carry_the_policy_and_no_inline_script_or_style(client, 
     client.force_login(world.acme_user)
     portal = client.get(reverse("portal:new")).content.decode()
     assert re.findall(r"\s(?:style|on[a-z]+)=", portal) == []
+    client.force_login(world.engineer)
+    authoring = client.get(reverse("knowledge:edit", args=[corpus.blank_page.slug]))
+    assert authoring.status_code == 200
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", authoring.content.decode()) == []
+    assert re.findall(r"\s(?:style|on[a-z]+)=", authoring.content.decode()) == []
 
 
 def test_the_helpdesk_list_marks_articles_due_for_review(client, world):
