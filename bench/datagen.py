@@ -702,8 +702,12 @@ def main(argv: list[str] | None = None) -> int:
     with transaction.atomic():
         counts = derived(started)
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    say("VACUUM ANALYZE done", started)
+        # The tickets table is read through its indexes by every page: vacuum it so its
+        # visibility map is set, as autovacuum would have long since done in production.
+        # The other tables only need their statistics.
+        cursor.execute("VACUUM ANALYZE tickets_ticket")
+        cursor.execute("ANALYZE")
+    say("VACUUM ANALYZE tickets_ticket, ANALYZE the rest: done", started)
     check_sample(started)
     values, counts_ = np.unique(t["status"].astype(str), return_counts=True)
     statuses = ", ".join(f"{v} {c:,}" for v, c in zip(values, counts_, strict=True))
