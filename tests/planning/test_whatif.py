@@ -443,3 +443,30 @@ def test_an_activated_draft_is_neither_replayed_nor_activated_again(world, histo
     assert again.value.errors == {"draft": f"{name} is already activated"}
     assert PolicyDraft.objects.get(pk=draft.pk).replayed_at == replayed_at
     assert AuditEvent.objects.filter(action="planning.draft_activated").count() == 1
+
+
+def test_the_current_side_agrees_with_the_met_and_breached_recorded_on_the_tickets(world):
+    """Weeks of answered tickets whose priority never changed: the replay's current side
+    (batch path) must find exactly the outcomes the per-ticket path recorded."""
+    from django.db.models import Count
+
+    from sladesk.planning.history import write_ticket_history
+    from sladesk.tickets.models import Ticket
+
+    write_ticket_history(now=NOW, weeks=3, seed=9)
+    draft = _draft(world, name="unchanged", data=None, closed_dates=None)
+
+    result = actions.replay_draft(actor=world.admin, draft=draft, months=1, at=NOW)
+
+    recorded = {
+        (row["priority"], row["response_met"]): row["n"]
+        for row in Ticket.objects.values("priority", "response_met").annotate(n=Count("id"))
+    }
+    for row in result.priority_rows():
+        p = row["priority"]
+        assert row["current"]["met"] == recorded.get((p, True), 0)
+        assert row["current"]["breached"] == recorded.get((p, False), 0)
+        assert row["current"]["no_target"] == recorded.get((p, None), 0)
+        assert row["current"]["pending"] == 0
+    assert result.tickets == Ticket.objects.count() > 100
+    assert result.changed_tickets == 0
