@@ -213,3 +213,72 @@ def test_production_redirects_plain_http_but_not_the_health_checks(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["301", "200", "200"]
+
+
+def test_sladesk_serve_writes_only_json_lines_with_one_line_per_request(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith("SLADESK_") and k != "DATABASE_URL"
+    }
+    env = {
+        **base,
+        "SLADESK_ENV_FILE": "/nonexistent/.env",
+        "SLADESK_VAR_DIR": str(tmp_path),
+        "SLADESK_LOG_FORMAT": "json",
+        "SLADESK_DEBUG": "false",
+        "SLADESK_SECRET_KEY": "s" * 60,
+    }
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sladesk.cli",
+                "serve",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--threads",
+                "2",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    request = urllib.request.Request(
+                        f"http://127.0.0.1:{port}/healthz", headers={"X-Request-ID": "probe-7"}
+                    )
+                    with urllib.request.urlopen(request, timeout=5) as response:
+                        assert response.status == 200
+                        break
+                except OSError:
+                    assert server.poll() is None, log.read_text()
+                    assert time.monotonic() < deadline, "sladesk serve never answered"
+                    time.sleep(0.3)
+            time.sleep(0.5)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    # Migrations print their progress first (a one-off command, not the server's log).
+    lines = [line for line in log.read_text().splitlines() if line.startswith("{")]
+    entries = [json.loads(line) for line in lines]
+    text_after_start = log.read_text().split('"Starting gunicorn', 1)[1].splitlines()[1:]
+    assert all(line.startswith("{") for line in text_after_start), text_after_start
+    requests = [e for e in entries if e["logger"] == "sladesk.request"]
+    assert [(e["request_id"], e["method"], e["path"], e["status"]) for e in requests] == [
+        ("probe-7", "GET", "/healthz", 200)
+    ]
+    assert not [e for e in entries if e["logger"] == "gunicorn.access"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -54,12 +55,26 @@ class Command(BaseCommand):
         if json_logs:
             config["logconfig_dict"] = {
                 "formatters": {"json": {"()": "sladesk.core.logs.JsonFormatter"}},
+                # Gunicorn merges this over its own defaults, which name both handlers.
                 "handlers": {
-                    "error_console": {
+                    name: {
                         "class": "logging.StreamHandler",
                         "formatter": "json",
-                        "stream": "ext://sys.stderr",
+                        "stream": stream,
                     }
+                    for name, stream in (
+                        ("console", "ext://sys.stdout"),
+                        ("error_console", "ext://sys.stderr"),
+                    )
+                },
+                "loggers": {
+                    "gunicorn.error": {
+                        "level": "INFO",
+                        "handlers": ["error_console"],
+                        "propagate": False,
+                        "qualname": "gunicorn.error",
+                    },
+                    "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
                 },
             }
 
@@ -71,5 +86,8 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
-        self.stdout.write(f"sladesk serving on http://{options['bind']}")
+        if json_logs:
+            logging.getLogger("sladesk").info("sladesk serving on http://%s", options["bind"])
+        else:
+            self.stdout.write(f"sladesk serving on http://{options['bind']}")
         SladeskGunicorn().run()
