@@ -470,3 +470,13 @@ def test_the_current_side_agrees_with_the_met_and_breached_recorded_on_the_ticke
         assert row["current"]["pending"] == 0
     assert result.tickets == Ticket.objects.count() > 100
     assert result.changed_tickets == 0
+
+
+def test_the_command_shows_its_progress_on_stderr_not_stdout(world, history, capsys):
+    out, _ = _run("--months", "1", "--at", "2026-03-20T12:00:00Z", "--json")
+
+    err = capsys.readouterr().err
+    # Three tickets, each counted twice (read, then replayed).
+    assert "what-if:   0%|          | 0/6 [" in err
+    assert "what-if" not in out
+    assert json.loads(out)["tickets"] == 3
