@@ -237,3 +237,20 @@ def test_a_fault_logged_after_this_solved_it_counts_as_not_deflected(client, wor
     )
     report = deflection_report(world.operator)
     assert (report.solved, report.tickets, report.rate) == (0, 1, 0.0)
+
+
+def test_suggestions_need_a_share_of_the_words_typed_the_search_page_does_not(world, corpus):
+    from sladesk.knowledge.search import search
+    from sladesk.portal.knowledge import suggest
+
+    # Of seven words only "agent" is in these articles: one in seven.
+    text = "agent headset crackles loudly during inbound campaigns"
+
+    assert [s.title for s in suggest(user=world.acme_user, text=text)] == []
+    assert [h.article.title for h in search(world.acme_user, text).hits] == [
+        "Resetting an agent's password",
+        "Blank script page after upgrading",
+    ]
+    assert [
+        s.title for s in suggest(user=world.acme_user, text="agent password reset by supervisor")
+    ] == ["Resetting an agent's password"]

@@ -16,6 +16,7 @@ The steps are the same on both databases; only the ranking query differs:
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -242,6 +243,18 @@ def snippet(text: str, terms: Iterable[str], width: int = 180) -> SafeString:
     return mark_safe(" ".join("".join(parts).split()))
 
 
+def _words_found(article: Article, typed: Sequence[str], corrections: dict[str, str]) -> int:
+    """How many of the typed words (or their corrections) the article holds, judged like
+    the snippet's highlighting (a common prefix), in its title or body."""
+    text = f"{article.title}\n{article.body_text}"
+    found = 0
+    for word in typed:
+        forms = [word] + ([corrections[word]] if word in corrections else [])
+        if any(re.search(r"\b" + re.escape(_stem(f)), text, re.I) for f in forms):
+            found += 1
+    return found
+
+
 def search(
     user: Any,
     text: str,
@@ -249,8 +262,14 @@ def search(
     version: str = "",
     module: Any = None,
     limit: int = 10,
+    min_share: float = 0.0,
 ) -> Results:
-    """The articles the user may read that best match `text`, best first."""
+    """The articles the user may read that best match `text`, best first.
+
+    `min_share` drops articles holding less than that share of the typed words: the portal's
+    suggestions use it, because a fault's description is long and any one common word would
+    otherwise bring in unrelated articles.
+    """
     typed = words(text)
     if not typed:
         return Results(query=text)
@@ -265,6 +284,7 @@ def search(
             | Q(module__isnull=True, product__isnull=True)
         )
     ranked = rank(candidates, terms)
+    needed = math.ceil(len(typed) * min_share) if min_share else 0
     keep = selectors.VersionFilter(user, version)
     hits: list[Hit] = []
     # Articles are loaded a few at a time, best first, until the page is full: a page
@@ -280,6 +300,8 @@ def search(
         for pk, score in chunk:
             article = found.get(pk)
             if article is None or not keep.keeps(article):
+                continue
+            if needed and _words_found(article, typed, corrections) < needed:
                 continue
             hits.append(Hit(article, score, snippet(article.body_text, terms)))
             if len(hits) >= limit:

@@ -17,6 +17,9 @@ from django.utils.html import strip_tags
 from sladesk.knowledge.search import search
 from sladesk.portal.knowledge import Suggestion
 
+# A suggestion must hold at least this share of the words typed (stop words aside).
+MIN_SHARE = 0.3
+
 
 @dataclass(frozen=True)
 class ArticleSuggestion(Suggestion):
@@ -26,7 +29,7 @@ class ArticleSuggestion(Suggestion):
 
 
 def suggest(*, user: Any, text: str, limit: int) -> list[Suggestion]:
-    results = search(user, text, limit=limit)
+    results = search(user, text, limit=limit, min_share=MIN_SHARE)
     return [
         ArticleSuggestion(
             title=hit.article.title,
