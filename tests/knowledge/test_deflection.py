@@ -254,3 +254,18 @@ def test_suggestions_need_a_share_of_the_words_typed_the_search_page_does_not(wo
     assert [
         s.title for s in suggest(user=world.acme_user, text="agent password reset by supervisor")
     ] == ["Resetting an agent's password"]
+
+
+def test_only_a_customer_can_say_an_article_solved_it(client, world, corpus):
+    token = str(uuid.uuid4())
+    note_suggestions(
+        actor=world.acme_user, attempt=token, text="blank", articles=[corpus.blank_page]
+    )
+    client.force_login(world.operator)
+
+    response = client.post(
+        reverse("knowledge:solved"), {"attempt": token, "article": corpus.blank_page.slug}
+    )
+
+    assert response.status_code == 403
+    assert DeflectionAttempt.objects.get().outcome == "open"
