@@ -35,6 +35,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -182,6 +183,30 @@ def worker_rss(server: subprocess.Popen[bytes]) -> list[float]:
     return sorted(found)
 
 
+def _cpu_seconds(pid: str) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_use(server: subprocess.Popen[bytes], database: str) -> dict[str, float]:
+    """CPU seconds used so far by the web workers and by this database's PostgreSQL backends
+    (persistent connections keep the same backends through a phase)."""
+    web = db = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            status = (proc / "status").read_text()
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if f"PPid:\t{server.pid}\n" in status:
+                web += _cpu_seconds(proc.name)
+            elif cmdline.startswith("postgres: ") and f" {database} " in cmdline:
+                db += _cpu_seconds(proc.name)
+        except (OSError, IndexError, ValueError):
+            continue
+    return {"web": web, "db": db}
+
+
 def run_phase(
     args: argparse.Namespace,
     config_path: Path,
@@ -296,6 +321,7 @@ def write_section(
     facts: dict[str, str],
     rows: list[dict[str, Any]],
     rss: dict[str, list[float]],
+    cpu: dict[str, dict[str, float]],
     loads: dict[str, str],
     elapsed: float,
 ) -> str:
@@ -328,10 +354,21 @@ def write_section(
             f"{r['rps']:.1f} | {r['p50']:.0f} ms | {r['p95']:.0f} ms | {r['p99']:.0f} ms | "
             f"{loads.get(r['phase'], '')} |"
         )
-    lines += ["", "Memory (RSS) per web worker at the end of each phase:", ""]
-    lines += ["| phase | workers' RSS |", "|---|---|"]
+    lines += [
+        "",
+        "Memory (RSS) per web worker at the end of each phase, and CPU time per request "
+        "(all requests of the phase) in the web workers and in this database's PostgreSQL "
+        "backends:",
+        "",
+    ]
+    lines += ["| phase | workers' RSS | web CPU per request | PostgreSQL CPU per request |"]
+    lines += ["|---|---|---|---|"]
     for phase, values in rss.items():
-        lines.append(f"| {phase} | {', '.join(f'{v:.0f} MB' for v in values)} |")
+        use = cpu.get(phase, {})
+        lines.append(
+            f"| {phase} | {', '.join(f'{v:.0f} MB' for v in values)} | "
+            f"{use.get('web', 0):.1f} ms | {use.get('db', 0):.1f} ms |"
+        )
     lines += ["", "| target | held in this run | figure |", "|---|---|---|"]
     for label, ok, figure in targets(rows):
         lines.append(f"| {label} | {'yes' if ok else '**NO**'} | {figure} |")
@@ -374,7 +411,9 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(args, out / "server.log")
     rows: list[dict[str, Any]] = []
     rss: dict[str, list[float]] = {}
+    cpu: dict[str, dict[str, float]] = {}
     loads: dict[str, str] = {}
+    database = urlsplit(args.database_url).path.lstrip("/")
     phases = {
         "log": (["LogTicketUser"], 8),
         "read": (["PageUser", "ApiReader"], 8),
@@ -397,7 +436,12 @@ def main(argv: list[str] | None = None) -> int:
             classes, users = phases[name]
             loads[name] = " ".join(f"{x:.2f}" for x in os.getloadavg())
             seconds = args.seconds if name != "reports" else max(10, args.seconds // 2)
-            rows += run_phase(args, config_path, out, name, classes, users, seconds)
+            before = cpu_use(server, database)
+            phase_rows = run_phase(args, config_path, out, name, classes, users, seconds)
+            after = cpu_use(server, database)
+            done = sum(r["requests"] for r in phase_rows) or 1
+            cpu[name] = {k: (after[k] - before[k]) * 1000 / done for k in after}
+            rows += phase_rows
             rss[name] = worker_rss(server)
     finally:
         loads["end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -407,9 +451,11 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
     facts = machine(args.database_url)
-    section = write_section(args, facts, rows, rss, loads, time.perf_counter() - started)
+    section = write_section(args, facts, rows, rss, cpu, loads, time.perf_counter() - started)
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "rss": rss, "loads": loads}, indent=1))
+        args.json.write_text(
+            json.dumps({"rows": rows, "rss": rss, "cpu": cpu, "loads": loads}, indent=1)
+        )
     print(section)
     return 0
 
