@@ -108,6 +108,8 @@ def test_a_customer_asking_for_another_companys_tickets_gets_none(client, world,
 
     assert two_companies["acme"].reference not in page
     assert "No tickets." in page
+    assert "Acme" not in page
+    assert f"customer #{world.acme.pk}" in page
     assert two_companies["acme"].reference not in own
     assert reverse("portal:ticket", args=[two_companies["blue"].reference]) in own
 

@@ -242,6 +242,7 @@ def test_drill_down_by_customer_and_agent(client, world, easter, pinned):
     ).content.decode()
 
     assert {k for k, t in easter.items() if f">{t.reference}</a>" in by_customer} == {"H"}
+    assert "Tickets logged in April 2026, Acme Contact Centres</h1>" in by_customer
     assert {k for k, t in easter.items() if f">{t.reference}</a>" in no_agent} == {"F", "G"}
 
 

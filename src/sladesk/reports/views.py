@@ -20,7 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from sladesk.accounts.models import User
+from sladesk.accounts.roles import Capability
 from sladesk.core.errors import ActionValidationError
+from sladesk.customers.models import Company
 from sladesk.reports import charts, selectors
 from sladesk.reports.exports import csv_response
 from sladesk.reports.models import ResponseFact
@@ -424,10 +427,21 @@ def tickets(request: HttpRequest) -> HttpResponse:
         out = {}
         if filters.priority:
             out["priority"] = f"priority {filters.priority}"
+        # Names only for managers: a customer contact must not learn another company's
+        # name by trying numbers (its own list is scoped to its company anyway).
+        manager = request.user.can(Capability.VIEW_REPORTS)  # type: ignore[union-attr]
         if filters.company is not None:
-            out["company"] = f"customer #{filters.company}"
+            company = Company.objects.filter(pk=filters.company).first() if manager else None
+            out["company"] = company.name if company else f"customer #{filters.company}"
         if filters.agent is not None:
-            out["agent"] = "no response yet" if filters.agent == 0 else f"agent #{filters.agent}"
+            agent = User.objects.filter(pk=filters.agent).first() if manager else None
+            out["agent"] = (
+                "no response yet"
+                if filters.agent == 0
+                else f"first response by {agent.get_full_name() or agent.email}"
+                if agent
+                else f"agent #{filters.agent}"
+            )
         if filters.channel:
             out["channel"] = f"channel {filters.channel}"
         if filters.outcome:
