@@ -16,8 +16,10 @@ business time to the first response (see `sladesk.reports.facts`) of the respond
 that have a target, by linear interpolation between the two nearest values (PostgreSQL's
 `percentile_cont`), in minutes to one decimal.
 
-A figure and its drill-down list are computed by the same code (`_classify` and
-`Filters.matches` over the same rows), so the list holds exactly the tickets counted.
+A month's figures (`MonthFigure`, built by `sladesk.reports.summaries`) and its drill-down
+lists (`_classify` and `Filters.matches`) read the same report rows, brought up to date
+for that month just before, with the same classification; a test checks every figure of
+every table against the length of its list.
 """
 
 from __future__ import annotations
