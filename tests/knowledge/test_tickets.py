@@ -243,7 +243,7 @@ def test_a_resolved_ticket_becomes_a_draft_known_issue(client, world, log):
 
     article = Article.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/kb/articles/{article.slug}/"
+    assert response["Location"] == f"/kb/articles/{article.slug}/edit/"
     assert (article.kind, article.state, article.visibility) == ("known_issue", "draft", "internal")
     assert (article.title, article.module, article.versions) == (
         "Agents cannot open scripts",

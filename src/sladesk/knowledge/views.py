@@ -195,10 +195,8 @@ def draft(request: HttpRequest, reference: str) -> HttpResponse:
     except ActionPermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect("console:ticket", reference=ticket.reference)
-    messages.success(
-        request, "Draft known issue created (internal). Edit and publish it in the admin."
-    )
-    return redirect("knowledge:article", slug=created.slug)
+    messages.success(request, "Draft known issue created (internal). Review it, then publish it.")
+    return redirect("knowledge:edit", slug=created.slug)
 
 
 EDIT_FIELDS = (
