@@ -32,7 +32,7 @@ from sladesk.reports import views
 from sladesk.reports.models import ResponseFact
 from sladesk.reports.selectors import Filters, compliance_report, drill_tickets
 from sladesk.reports.summaries import percentile
-from sladesk.tickets.actions import add_public_reply, log_ticket
+from sladesk.tickets.actions import add_public_reply, log_ticket, set_priority
 
 NOW = london(2026, 5, 1, 9, 30)
 APRIL = dt.date(2026, 4, 1)
@@ -353,3 +353,22 @@ def test_a_month_without_tickets_shows_empty_figures(client, world, pinned):
     assert response.status_code == 200
     assert "No tickets logged this month." in page
     assert page.count('<svg class="chart"') == 5
+
+
+def test_a_priority_change_moves_the_ticket_between_rows_at_the_next_view(world, easter):
+    compliance_report(world.manager, month=APRIL, now=NOW)
+    set_priority(
+        actor=world.manager,
+        ticket=easter["G"],
+        priority="major",
+        reason="The whole centre is affected",
+        agreed_by="Bob Bluebell",
+        at=london(2026, 4, 13, 10, 30),
+    )
+
+    data = compliance_report(world.manager, month=APRIL, now=NOW)
+
+    by_priority = {s.key: (s.logged, s.breached) for s in data["by_priority"]}
+    assert by_priority["normal"] == (3, 1)
+    assert by_priority["major"] == (2, 1)
+    assert _figures(data["total"]) == (9, 4, 3, 1, 1, 57.1, 25.0, 135.0)
