@@ -246,3 +246,20 @@ def test_administrators_get_an_edit_link_and_nobody_else_does(client, world, cor
     for user in (world.engineer, world.acme_user):
         client.force_login(user)
         assert edit not in client.get(url).content.decode()
+
+
+def test_the_article_list_is_paged_and_filtered_by_kind(client, world):
+    for n in range(55):
+        write(world, title=f"Manual {n:02d}", body="Text.", kind="training", slug=f"m-{n}")
+    write(world, title="A how-to", body="Text.")
+    client.force_login(world.acme_user)
+
+    first = client.get(reverse("knowledge:index"), {"kind": "training"}).content.decode()
+    second = client.get(reverse("knowledge:index"), {"kind": "training", "page": 2}).content
+    second = second.decode()
+
+    assert first.count("Manual ") == 50
+    assert "A how-to" not in first
+    assert "Page 1 of 2" in first
+    assert '<a href="?page=2&amp;kind=training">Next →</a>' in first
+    assert second.count("Manual ") == 5

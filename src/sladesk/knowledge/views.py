@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -54,6 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
         kind = request.GET.get("kind", "")
         if kind in Kind.values:
             articles = articles.filter(kind=kind)
+        articles = Paginator(articles, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "knowledge/index.html",
@@ -63,6 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "results": results,
             "articles": articles,
             "kinds": Kind.choices,
+            "kind": request.GET.get("kind", ""),
             "staff": selectors.is_helpdesk(user),
             "can_edit": user.can(Capability.MANAGE_KNOWLEDGE),  # type: ignore[union-attr]
             "today": timezone.localdate(),
