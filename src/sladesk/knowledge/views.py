@@ -51,11 +51,11 @@ def index(request: HttpRequest) -> HttpResponse:
     results = search.search(user, query, version=version, limit=25) if query else None
     articles = None
     if results is None:
-        articles = selectors.articles_visible_to(user)
+        listed = selectors.articles_visible_to(user)
         kind = request.GET.get("kind", "")
         if kind in Kind.values:
-            articles = articles.filter(kind=kind)
-        articles = Paginator(articles, 50).get_page(request.GET.get("page"))
+            listed = listed.filter(kind=kind)
+        articles = Paginator(listed, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "knowledge/index.html",
