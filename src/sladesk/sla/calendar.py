@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -103,11 +104,14 @@ class Closure:
 class _TimelineHolder:
     """Mutable cache slot attached to an immutable Calendar (not part of its value)."""
 
-    __slots__ = ("closed", "timeline")
+    __slots__ = ("closed", "holiday_names", "timeline")
 
     def __init__(self) -> None:
         self.timeline: _Timeline | None = None
         self.closed: dict[date, str] = {}
+        # Holiday names per (first year, last year): building them from the holidays
+        # package costs about a millisecond each time, and every explanation asks.
+        self.holiday_names: dict[tuple[int, int], Mapping[date, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -189,12 +193,20 @@ class Calendar:
     def _holidays_for(self, first_year: int, last_year: int) -> Mapping[date, str]:
         if not self.holiday_country:
             return {}
+        key = (first_year, last_year)
+        cached = self._holder.holiday_names.get(key)
+        if cached is not None:
+            return cached
         found = holidays_pkg.country_holidays(
             self.holiday_country,
             subdiv=self.holiday_subdivision,
             years=range(first_year, last_year + 1),
         )
-        return {day: "; ".join(found.get_list(day)) for day in found}
+        names = MappingProxyType({day: "; ".join(found.get_list(day)) for day in found})
+        if len(self._holder.holiday_names) > 64:
+            self._holder.holiday_names.clear()
+        self._holder.holiday_names[key] = names
+        return names
 
     def _day(
         self, day: date, holiday_names: Mapping[date, str]
