@@ -169,3 +169,21 @@ def test_a_bad_month_is_named(client, world, two_companies):
     assert response.status_code == 400
     assert "&#x27;2026-13&#x27; is not a month written as YYYY-MM." in response.content.decode()
     assert ResponseFact.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("month", "message"),
+    [
+        ("9999-12", "&#x27;9999-12&#x27; is not between 2000 and 2100."),
+        ("1999-01", "&#x27;1999-01&#x27; is not between 2000 and 2100."),
+        ("2026-4", "&#x27;2026-4&#x27; is not a month written as YYYY-MM."),
+    ],
+)
+def test_months_out_of_range_are_refused(client, world, month, message):
+    client.force_login(world.manager)
+
+    response = client.get(reverse("reports:compliance"), {"month": month})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert ResponseFact.objects.count() == 0

@@ -94,8 +94,10 @@ def parse_month(text: str | None, now: dt.datetime) -> dt.date:
     if not text:
         return month_of(now)
     match = MONTH_RE.match(text.strip())
-    if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+    if match is None or not 1 <= int(match.group(2)) <= 12:
         raise ActionValidationError({"month": f"{text!r} is not a month written as YYYY-MM."})
+    if not 2000 <= int(match.group(1)) <= 2100:
+        raise ActionValidationError({"month": f"{text!r} is not between 2000 and 2100."})
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
