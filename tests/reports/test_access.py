@@ -187,3 +187,16 @@ def test_months_out_of_range_are_refused(client, world, month, message):
     assert response.status_code == 400
     assert message in response.content.decode()
     assert ResponseFact.objects.count() == 0
+
+
+def test_an_id_too_long_for_the_database_is_refused(client, world):
+    client.force_login(world.manager)
+    huge = "9" * 30
+
+    drill = client.get(reverse("reports:tickets"), {"month": "2026-04", "company": huge})
+    charged = client.get(
+        reverse("reports:chargeable_tickets"), {"month": "2026-04", "company": huge}
+    )
+
+    assert (drill.status_code, charged.status_code) == (400, 400)
+    assert f"&#x27;{huge}&#x27; is not a whole number." in drill.content.decode()

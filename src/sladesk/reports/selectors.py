@@ -144,7 +144,7 @@ class Filters:
             numbers[name] = None
             if raw == "":
                 continue
-            if not raw.isdigit() or (top is not None and int(raw) > top):
+            if not raw.isdigit() or len(raw) > 18 or (top is not None and int(raw) > top):
                 limit = f" from 0 to {top}" if top is not None else ""
                 errors[name] = f"{raw!r} is not a whole number{limit}."
                 continue
@@ -593,7 +593,7 @@ def chargeable_tickets(user: Any, query: Mapping[str, str], now: dt.datetime) ->
     except ActionValidationError as exc:
         errors.update(exc.errors)
     company = query.get("company", "")
-    if company and not company.isdigit():
+    if company and (not company.isdigit() or len(company) > 18):
         errors["company"] = f"{company!r} is not a whole number."
     if errors:
         raise ActionValidationError(errors)
