@@ -19,10 +19,25 @@ def test_the_search_index_is_the_one_for_this_database(corpus):
     if connection.vendor == "postgresql":
         stored = Article.objects.exclude(search_vector=None).count()
         assert stored == Article.objects.count()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'knowledge_article_search_gin'"
+            )
+            assert "USING gin (search_vector)" in cursor.fetchone()[0]
+        # The title is weighted A and the body B in the stored vector.
+        vector = Article.objects.values_list("search_vector", flat=True).get(pk=corpus.printer.pk)
+        # "Setting up call recording" / "... choose the printer ...".
+        assert "'record':4A,5B" in str(vector)
+        assert "'printer':17B" in str(vector)
     else:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM knowledge_article_fts")
             assert cursor.fetchone()[0] == Article.objects.count()
+            cursor.execute(
+                "SELECT title, body FROM knowledge_article_fts WHERE rowid = %s",
+                [corpus.printer.pk],
+            )
+            assert cursor.fetchone() == (corpus.printer.title, corpus.printer.body_text)
 
 
 def test_a_title_match_ranks_above_a_body_only_match(world, corpus):
