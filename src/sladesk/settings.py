@@ -246,6 +246,9 @@ SLADESK_IMAP_INTERVAL = float(os.environ.get("SLADESK_IMAP_INTERVAL", "60"))
 SLADESK_SLA_WARNING_SHARE = float(os.environ.get("SLADESK_SLA_WARNING_SHARE", "0.75"))
 # Seconds between two SLA monitor scans in `sladesk worker`.
 SLADESK_MONITOR_INTERVAL = float(os.environ.get("SLADESK_MONITOR_INTERVAL", "15"))
+# Seconds between two rounds of `sladesk worker` bringing stale report rows and their
+# months' figures up to date (sladesk.reports.housekeeping); 0 turns it off.
+SLADESK_REPORTS_REFRESH_INTERVAL = float(os.environ.get("SLADESK_REPORTS_REFRESH_INTERVAL", "300"))
 # Minutes a paged on-call engineer has to acknowledge before the next one is paged
 # (the default for a new rota; each rota stores its own).
 SLADESK_PAGE_ACK_MINUTES = int(os.environ.get("SLADESK_PAGE_ACK_MINUTES", "10"))
@@ -304,6 +307,9 @@ SLADESK_LOGIN_WINDOW_SECONDS = int(os.environ.get("SLADESK_LOGIN_WINDOW_SECONDS"
 SLADESK_LOGIN_LOCK_SECONDS = int(os.environ.get("SLADESK_LOGIN_LOCK_SECONDS", "900"))
 # Knowledge-base suggestions in the portal: dotted paths of suggesters (sladesk.portal.knowledge).
 SLADESK_KB_SUGGESTERS = env_list("SLADESK_KB_SUGGESTERS", ["sladesk.knowledge.suggest.suggest"])
+# Days after which a deflection attempt the customer left (no "this solved it", no ticket)
+# is closed as abandoned and its typed text cleared by `sladesk worker`.
+SLADESK_KB_ATTEMPT_RETENTION_DAYS = int(os.environ.get("SLADESK_KB_ATTEMPT_RETENTION_DAYS", "30"))
 
 # SLADESK_LOG_FORMAT=json: one JSON object per line, with a line per request (request id,
 # method, path, status, duration; sladesk.core.logs). In text form gunicorn's access log
