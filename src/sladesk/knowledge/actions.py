@@ -486,6 +486,66 @@ def mark_solved(
     return found
 
 
+def close_abandoned_attempts(
+    *,
+    actor: User | None = None,
+    at: dt.datetime | None = None,
+    retention_days: int | None = None,
+    limit: int = 1000,
+) -> int:
+    """Close the attempts still open that started more than `retention_days` (default
+    SLADESK_KB_ATTEMPT_RETENTION_DAYS) before `at` as abandoned, and clear the text the
+    customer typed; return how many. At most `limit` a call, oldest first, so the worker's
+    loop is never held long; one audit event for the call, none when nothing was closed.
+
+    `actor` None is the system (the worker); a person needs the knowledge-manager
+    capability. The articles shown stay recorded; the deflection report leaves abandoned
+    attempts out of its rate, as it did when they were open (their outcome is unknown)."""
+    from django.conf import settings
+
+    at = instant(at)
+    if actor is not None:
+        _require(actor, Capability.MANAGE_KNOWLEDGE)
+    days = settings.SLADESK_KB_ATTEMPT_RETENTION_DAYS if retention_days is None else retention_days
+    errors: dict[str, str] = {}
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        errors["retention_days"] = f"{days!r} is not a whole number of days of at least 1"
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        errors["limit"] = f"{limit!r} is not a whole number of attempts of at least 1"
+    _raise_if(errors)
+    cutoff = at - dt.timedelta(days=days)
+    with transaction.atomic():
+        # SKIP LOCKED: an attempt a customer is ending right now (mark_solved, a ticket
+        # logged) is left to them, and two workers never close the same attempts.
+        ids = list(
+            DeflectionAttempt.objects.select_for_update(skip_locked=True)
+            .filter(outcome=Outcome.OPEN, started_at__lt=cutoff)
+            .order_by("started_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return 0
+        closed = DeflectionAttempt.objects.filter(pk__in=ids, outcome=Outcome.OPEN).update(
+            outcome=Outcome.ABANDONED, ended_at=at, text=""
+        )
+        last = DeflectionAttempt.objects.get(pk=ids[-1])
+        record(
+            actor=actor,
+            action="knowledge.attempts_abandoned",
+            at=at,
+            subject=last,
+            before={"outcome": Outcome.OPEN.value},
+            after={
+                "outcome": Outcome.ABANDONED.value,
+                "closed": closed,
+                "started_before": cutoff,
+                "retention_days": days,
+                "text": "cleared",
+            },
+        )
+    return closed
+
+
 def _end_attempt(*, actor: User, token: str, ticket: Ticket, at: dt.datetime) -> None:
     parsed = _token(token)
     if parsed is None:

@@ -217,6 +217,9 @@ class Outcome(models.TextChoices):
     OPEN = "open", "Still typing"
     SOLVED = "solved", "Solved by an article"
     TICKET = "ticket", "Ticket logged"
+    # Left without either for longer than SLADESK_KB_ATTEMPT_RETENTION_DAYS (closed by the
+    # worker, the typed text cleared).
+    ABANDONED = "abandoned", "Abandoned"
 
 
 class DeflectionAttempt(models.Model):

@@ -205,6 +205,7 @@ class DeflectionReport:
     tickets: int
     still_open: int
     articles: list[ArticleDeflection]
+    abandoned: int = 0  # closed by the worker after the retention period, not counted
 
     @property
     def rate(self) -> float | None:
@@ -216,7 +217,9 @@ def deflection_report(user: Any) -> DeflectionReport | None:
 
     The rate is solved / ended attempts in which suggestions were shown; an article's rate
     is the attempts it solved / the ended attempts it was suggested in. Attempts still open
-    (the customer left without either) are counted apart: their outcome is unknown.
+    (the customer left without either) are counted apart: their outcome is unknown. So are
+    the abandoned ones (open longer than the retention period, closed by the worker): closing
+    them changes no rate.
     """
     if not (_active(user) and user.can(Capability.VIEW_DEFLECTION)):
         return None
@@ -244,4 +247,5 @@ def deflection_report(user: Any) -> DeflectionReport | None:
         tickets=tickets,
         still_open=attempts.filter(outcome=Outcome.OPEN).count(),
         articles=rows,
+        abandoned=attempts.filter(outcome=Outcome.ABANDONED).count(),
     )
