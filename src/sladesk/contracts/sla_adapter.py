@@ -126,9 +126,14 @@ def compute_response_due(
     priority: str,
     coverage: str | None,
     logged_at: dt.datetime,
+    policy: Policy | None = None,
 ) -> dt.datetime | None:
-    """The response due time, or None (no valid contract, or an enhancement)."""
-    policy = policy_from_row(policy_row)
+    """The response due time, or None (no valid contract, or an enhancement).
+
+    `policy`: the row's engine policy when the caller already built it (one action asks
+    several questions of the same policy; building it reads the calendar rows)."""
+    if policy is None:
+        policy = policy_from_row(policy_row)
     return response_due(policy, priority, coverage or None, logged_at)
 
 
@@ -148,6 +153,7 @@ def sla_schedule(
     coverage: str | None,
     logged_at: dt.datetime,
     share: float,
+    policy: Policy | None = None,
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
     """(when the response clock starts, when `share` of the response target is used).
 
@@ -158,7 +164,8 @@ def sla_schedule(
     """
     from sladesk.sla import explain_response_due
 
-    policy = policy_from_row(policy_row)
+    if policy is None:
+        policy = policy_from_row(policy_row)
     explanation = explain_response_due(policy, priority, coverage or None, logged_at)
     due = explanation.due
     if due is None:

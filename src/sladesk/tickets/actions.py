@@ -28,11 +28,13 @@ from sladesk.contracts.sla_adapter import (
     compute_response_due,
     default_policy_row,
     needs_out_of_hours_action,
+    policy_from_row,
     sla_schedule,
 )
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
 from sladesk.customers.models import Company, Contact, Module
+from sladesk.sla import Policy
 from sladesk.tickets.models import (
     OPEN_STATUSES,
     Affected,
@@ -161,6 +163,17 @@ def _entitlement(
     return contract, contract.coverage, contract.policy or default_policy_row()
 
 
+def _policy(ticket: Ticket) -> Policy:
+    """The engine policy of the ticket's policy row, built once per ticket object: an
+    action asks it for the due time, the warning and the paging decision, and building it
+    reads the calendar rows. Rebuilt when the ticket gets another policy row."""
+    cached = ticket.__dict__.get("_sla_policy")
+    if cached is None or cached[0] is not ticket.policy:
+        cached = (ticket.policy, policy_from_row(cast(SlaPolicy, ticket.policy)))
+        ticket.__dict__["_sla_policy"] = cached
+    return cast(Policy, cached[1])
+
+
 def _due(ticket: Ticket) -> dt.datetime | None:
     if ticket.policy is None or not ticket.coverage:
         return None
@@ -169,6 +182,7 @@ def _due(ticket: Ticket) -> dt.datetime | None:
         priority=ticket.priority,
         coverage=ticket.coverage,
         logged_at=ticket.logged_at,
+        policy=_policy(ticket),
     )
 
 
@@ -190,6 +204,7 @@ def _plan_sla(ticket: Ticket) -> None:
         coverage=ticket.coverage,
         logged_at=ticket.logged_at,
         share=settings.SLADESK_SLA_WARNING_SHARE,
+        policy=_policy(ticket),
     )
     ticket.sla_next_check_at = min(
         t for t in (ticket.sla_warn_at, ticket.response_due) if t is not None
@@ -207,6 +222,7 @@ def _page_on_call_after_commit(ticket: Ticket) -> None:
         priority=ticket.priority,
         coverage=ticket.coverage,
         logged_at=ticket.logged_at,
+        policies={ticket.policy.pk: _policy(ticket)},
     ):
         return
 
