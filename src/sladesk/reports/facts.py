@@ -268,27 +268,40 @@ def sync_month(month: dt.date, *, at: dt.datetime) -> int:
     return len(rows)
 
 
+def refresh_batch(
+    *, at: dt.datetime, after: int = 0, limit: int = BATCH * 4
+) -> tuple[int, int, list[dt.date]]:
+    """Compute up to `limit` stale report rows, of the tickets with an id above `after` in
+    id order, and rebuild the figures of the months they touched, in one transaction;
+    return (rows computed, the last ticket id done, the months rebuilt)."""
+    from sladesk.reports.summaries import rebuild_month
+
+    base = stale(Ticket.objects.filter(pk__gt=after)).order_by("pk")
+    rows = list(base.values_list(*SOURCE_FIELDS)[:limit])
+    if not rows:
+        return 0, after, []
+    facts = facts_from_rows(rows, at=at)
+    months = sorted({f[1] for f in facts})
+    # Rows with the figures of their months, so an interrupted refresh leaves no stored
+    # rows whose month's figures were not rebuilt.
+    with transaction.atomic():
+        _store(facts)
+        for month in months:
+            rebuild_month(month, at=at)
+    return len(rows), rows[-1][0], months
+
+
 def refresh_all(*, at: dt.datetime, progress: Any = None) -> int:
     """(Re)compute every stale report row, in batches by ticket id, with the figures of
     the months each batch touched; return how many rows were computed."""
-    from sladesk.reports.summaries import rebuild_month
-
     done = 0
     last = 0
-    base = stale(Ticket.objects.all()).order_by("pk")
     while True:
-        rows = list(base.filter(pk__gt=last).values_list(*SOURCE_FIELDS)[: BATCH * 4])
-        if not rows:
+        # Ticket ids follow logging order, so a month is rebuilt about once, twice when it
+        # spans two batches.
+        count, last, _ = refresh_batch(at=at, after=last)
+        if not count:
             return done
-        facts = facts_from_rows(rows, at=at)
-        # Each batch with the figures of its months, so an interrupted refresh leaves no
-        # stored rows whose month's figures were not rebuilt. (Ticket ids follow logging
-        # order, so a month is rebuilt about once, twice when it spans two batches.)
-        with transaction.atomic():
-            _store(facts)
-            for month in sorted({f[1] for f in facts}):
-                rebuild_month(month, at=at)
-        done += len(rows)
-        last = rows[-1][0]
+        done += count
         if progress is not None:
-            progress(len(rows))
+            progress(count)

@@ -1,8 +1,10 @@
 """`sladesk worker`: run background tasks and the SLA monitor.
 
 One process runs, in turn: the tasks waiting in the database queue (django-tasks-db; emails,
-webhook deliveries), the email outbox and IMAP mailbox (sladesk.mail) and, every
-SLADESK_MONITOR_INTERVAL seconds, one SLA monitor scan.
+webhook deliveries), the email outbox and IMAP mailbox (sladesk.mail), the housekeeping of
+the reports (stale report rows, every SLADESK_REPORTS_REFRESH_INTERVAL seconds) and of the
+knowledge base (abandoned deflection attempts) and, every SLADESK_MONITOR_INTERVAL seconds,
+one SLA monitor scan.
 Several processes against one PostgreSQL database are safe: tasks and monitor rows are
 claimed with SELECT ... FOR UPDATE SKIP LOCKED. With another task backend (Redis, see
 docs/queue.md) run that backend's own worker for tasks and `sladesk worker --scan-only`
@@ -101,6 +103,15 @@ class Command(BaseCommand):
             line = periodic(worker=worker_id)
             if line:
                 self.stdout.write(line)
+            # Housekeeping so that pages need not: stale report rows and their months'
+            # figures, and abandoned deflection attempts. Each paces itself.
+            from sladesk.knowledge import housekeeping as knowledge
+            from sladesk.reports import housekeeping as reports
+
+            for housekeeping in (reports.periodic, knowledge.periodic):
+                line = housekeeping(worker=worker_id)
+                if line:
+                    self.stdout.write(line)
         if options["once"]:
             if run_tasks:
                 while run_ready_tasks(worker_id):
