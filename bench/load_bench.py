@@ -188,10 +188,10 @@ def _cpu_seconds(pid: str) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_use(server: subprocess.Popen[bytes], database: str) -> dict[str, float]:
-    """CPU seconds used so far by the web workers and by this database's PostgreSQL backends
-    (persistent connections keep the same backends through a phase)."""
-    web = db = 0.0
+def cpu_use(server: subprocess.Popen[bytes], database: str) -> dict[tuple[str, str], float]:
+    """CPU seconds used so far by each web worker and each of this database's PostgreSQL
+    backends, by (kind, pid)."""
+    found: dict[tuple[str, str], float] = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -199,12 +199,25 @@ def cpu_use(server: subprocess.Popen[bytes], database: str) -> dict[str, float]:
             status = (proc / "status").read_text()
             cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             if f"PPid:\t{server.pid}\n" in status:
-                web += _cpu_seconds(proc.name)
+                found[("web", proc.name)] = _cpu_seconds(proc.name)
             elif cmdline.startswith("postgres: ") and f" {database} " in cmdline:
-                db += _cpu_seconds(proc.name)
+                found[("db", proc.name)] = _cpu_seconds(proc.name)
         except (OSError, IndexError, ValueError):
             continue
-    return {"web": web, "db": db}
+    return found
+
+
+def cpu_per_request(
+    before: dict[tuple[str, str], float], after: dict[tuple[str, str], float], requests: int
+) -> dict[str, float | None]:
+    """Milliseconds of CPU per request in the web workers and the database backends. A
+    process that exited during the phase (a closed connection) is not counted."""
+    if not requests:
+        return {"web": None, "db": None}
+    used = {"web": 0.0, "db": 0.0}
+    for key, seconds in after.items():
+        used[key[0]] += seconds - before.get(key, 0.0)
+    return {kind: value * 1000 / requests for kind, value in used.items()}
 
 
 def run_phase(
@@ -321,7 +334,7 @@ def write_section(
     facts: dict[str, str],
     rows: list[dict[str, Any]],
     rss: dict[str, list[float]],
-    cpu: dict[str, dict[str, float]],
+    cpu: dict[str, dict[str, float | None]],
     loads: dict[str, str],
     elapsed: float,
 ) -> str:
@@ -365,9 +378,10 @@ def write_section(
     lines += ["|---|---|---|---|"]
     for phase, values in rss.items():
         use = cpu.get(phase, {})
+        web, db = (use.get(k) for k in ("web", "db"))
         lines.append(
             f"| {phase} | {', '.join(f'{v:.0f} MB' for v in values)} | "
-            f"{use.get('web', 0):.1f} ms | {use.get('db', 0):.1f} ms |"
+            f"{'-' if web is None else f'{web:.1f} ms'} | {'-' if db is None else f'{db:.1f} ms'} |"
         )
     lines += ["", "| target | held in this run | figure |", "|---|---|---|"]
     for label, ok, figure in targets(rows):
@@ -411,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(args, out / "server.log")
     rows: list[dict[str, Any]] = []
     rss: dict[str, list[float]] = {}
-    cpu: dict[str, dict[str, float]] = {}
+    cpu: dict[str, dict[str, float | None]] = {}
     loads: dict[str, str] = {}
     database = urlsplit(args.database_url).path.lstrip("/")
     phases = {
@@ -435,12 +449,11 @@ def main(argv: list[str] | None = None) -> int:
                     continue
             classes, users = phases[name]
             loads[name] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-            seconds = args.seconds if name != "reports" else max(10, args.seconds // 2)
+            seconds = args.seconds
             before = cpu_use(server, database)
             phase_rows = run_phase(args, config_path, out, name, classes, users, seconds)
             after = cpu_use(server, database)
-            done = sum(r["requests"] for r in phase_rows) or 1
-            cpu[name] = {k: (after[k] - before[k]) * 1000 / done for k in after}
+            cpu[name] = cpu_per_request(before, after, sum(r["requests"] for r in phase_rows))
             rows += phase_rows
             rss[name] = worker_rss(server)
     finally:
