@@ -190,7 +190,8 @@ def test_an_abandoned_attempt_takes_no_new_suggestions_and_cannot_be_solved(
     assert _state(attempts["old"]) == ("abandoned", "", NOW)
 
 
-# The worker's task runner closes its database connection: a test transaction cannot wrap it.
+# The worker closes its database connections as it runs (close_old_connections, the
+# monitor): a test transaction cannot wrap it.
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_closes_abandoned_attempts_in_its_housekeeping(world, corpus, monkeypatch):
     monkeypatch.setattr(housekeeping, "_next_check", 0.0)
@@ -199,7 +200,7 @@ def test_the_worker_closes_abandoned_attempts_in_its_housekeeping(world, corpus,
     recent = _attempt(world, [corpus.blank_page], "blank page today", now - DAY)
     out = StringIO()
 
-    call_command("worker", "--once", "--tasks-only", stdout=out, stderr=StringIO())
+    call_command("worker", "--once", "--scan-only", stdout=out, stderr=StringIO())
 
     old.refresh_from_db()
     assert (old.outcome, old.text) == ("abandoned", "")

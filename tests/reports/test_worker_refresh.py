@@ -110,13 +110,14 @@ def test_one_refresh_round_leaves_no_stale_rows_and_the_earlier_months_show_the_
     assert (fact.response_met, fact.business_seconds) == (True, 20 * 60)
 
 
-# The worker's task runner closes its database connection: a test transaction cannot wrap it.
+# The worker closes its database connections as it runs (close_old_connections, the
+# monitor): a test transaction cannot wrap it.
 @pytest.mark.django_db(transaction=True)
 def test_one_worker_round_brings_the_earlier_months_up_to_date(world, viewed, monkeypatch):
     monkeypatch.setattr(housekeeping, "_next_refresh", 0.0)
     out = StringIO()
 
-    call_command("worker", "--once", "--tasks-only", stdout=out, stderr=StringIO())
+    call_command("worker", "--once", "--scan-only", stdout=out, stderr=StringIO())
 
     assert "reports: 2 rows refreshed, figures rebuilt for 2026-02, 2026-03\n" in out.getvalue()
     assert _stale_count() == 0
@@ -253,3 +254,18 @@ def test_workers_refreshing_at_once_do_not_work_the_same_rows(world, viewed):
     keys = list(MonthFigure.objects.values_list("month", "scope_id", "dimension", "key"))
     assert len(keys) == len(set(keys))
     assert _by_month(world)["2026-03"] == (14, 13, 1, 0)
+
+
+# The worker closes its database connections as it runs: a test transaction cannot wrap it.
+@pytest.mark.django_db(transaction=True)
+def test_a_tasks_only_worker_leaves_the_housekeeping_to_the_monitors_worker(
+    world, viewed, monkeypatch
+):
+    monkeypatch.setattr(housekeeping, "_next_refresh", 0.0)
+    out = StringIO()
+
+    call_command("worker", "--once", "--tasks-only", stdout=out, stderr=StringIO())
+
+    assert "reports:" not in out.getvalue()
+    assert _stale_count() == 2
+    assert housekeeping._next_refresh == 0.0

@@ -103,7 +103,9 @@ class Command(BaseCommand):
             line = periodic(worker=worker_id)
             if line:
                 self.stdout.write(line)
-            # Housekeeping so that pages need not: stale report rows and their months'
+        if run_scan:
+            # Housekeeping so that pages need not, beside the monitor (so a `--scan-only`
+            # worker of a Redis install does it too): stale report rows and their months'
             # figures, and abandoned deflection attempts. Each paces itself.
             from sladesk.knowledge import housekeeping as knowledge
             from sladesk.reports import housekeeping as reports
