@@ -17,9 +17,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from locust import HttpUser, constant, task
+from locust import HttpUser, constant, constant_throughput, task
 
 CONFIG: dict[str, Any] = json.loads(Path(os.environ["SLADESK_BENCH_CONFIG"]).read_text())
+# Requests per second per user (SLADESK_BENCH_PACE, set by the runner for a paced phase);
+# 0: back to back, no wait (the saturation phases).
+PACE = float(os.environ.get("SLADESK_BENCH_PACE", "0") or 0)
+WAIT = constant_throughput(PACE) if PACE > 0 else constant(0)
 _lock = threading.Lock()
 _counters: dict[str, itertools.count[int]] = {}
 
@@ -31,7 +35,7 @@ def _next(name: str) -> int:
 
 class _TokenUser(HttpUser):
     abstract = True
-    wait_time = constant(0)
+    wait_time = WAIT
     token_pool = ""
 
     def on_start(self) -> None:
@@ -142,7 +146,7 @@ def _sign_in(user: HttpUser, email: str) -> None:
 class PageUser(HttpUser):
     """An agent in the browser: the queue pages and ticket pages."""
 
-    wait_time = constant(0)
+    wait_time = WAIT
 
     def on_start(self) -> None:
         self.rng = random.Random(_next("seed"))
@@ -172,7 +176,7 @@ class PageUser(HttpUser):
 class ReportsUser(HttpUser):
     """A manager opening the reports page (the runner uses it only when /reports/ exists)."""
 
-    wait_time = constant(0)
+    wait_time = WAIT
 
     def on_start(self) -> None:
         _sign_in(self, CONFIG["manager"])
