@@ -5,19 +5,26 @@ documented in docs/knowledge.md (abandoned attempts are not in the rate's denomi
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections
 from django.utils import timezone
 
-from helpdesk_world import london
+from helpdesk_world import london, valid_ticket_fields
 from sladesk.audit.models import AuditEvent
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
 from sladesk.knowledge import housekeeping
-from sladesk.knowledge.actions import close_abandoned_attempts, mark_solved, note_suggestions
+from sladesk.knowledge.actions import (
+    close_abandoned_attempts,
+    log_ticket_with_checklist,
+    mark_solved,
+    note_suggestions,
+)
 from sladesk.knowledge.models import DeflectionAttempt
 from sladesk.knowledge.selectors import deflection_report
 
@@ -224,3 +231,64 @@ def test_the_worker_checks_again_only_after_an_hour(world, corpus, monkeypatch):
     clock[0] += 1
     assert housekeeping.periodic(worker="w1") == "knowledge: 1 abandoned deflection attempts closed"
     assert (_state(first)[0], _state(second)[0]) == ("abandoned", "abandoned")
+
+
+def test_a_fault_logged_later_from_an_abandoned_attempts_form_ends_it_with_the_ticket(
+    world, attempts
+):
+    close_abandoned_attempts(at=NOW)
+
+    ticket = log_ticket_with_checklist(
+        checklist={},
+        attempt=str(attempts["old"].token),
+        **valid_ticket_fields(world, actor=world.acme_user, channel="web", at=NOW + DAY),
+    )
+
+    attempts["old"].refresh_from_db()
+    assert (attempts["old"].outcome, attempts["old"].ticket, attempts["old"].text) == (
+        "ticket",
+        ticket,
+        "",
+    )
+    report = deflection_report(world.manager)
+    assert (report.attempts, report.solved, report.tickets, report.abandoned) == (2, 1, 1, 1)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs real concurrent transactions: run with DATABASE_URL=postgres://...",
+)
+@pytest.mark.django_db(transaction=True)
+def test_workers_closing_attempts_at_once_never_close_the_same_one(world, corpus):
+    for n in range(30):
+        _attempt(world, [corpus.blank_page], f"typed {n}", NOW - (40 + n) * DAY)
+    workers = 3
+    barrier = threading.Barrier(workers)
+    closed: list[int] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            barrier.wait(timeout=30)
+            closed.append(close_abandoned_attempts(at=NOW, limit=10))
+        except BaseException as exc:  # reported to the main thread below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    assert errors == []
+    # Each worker claimed ten attempts no other worker had (locked rows), so the three
+    # closed all thirty, each attempt once, with one audit event each. (Without the row
+    # locks two workers pick the same ten and the later one closes none.)
+    assert closed == [10, 10, 10]
+    events = AuditEvent.objects.filter(action="knowledge.attempts_abandoned")
+    assert [e.after["closed"] for e in events] == [10, 10, 10]
+    assert len({e.subject_id for e in events}) == 3
+    assert DeflectionAttempt.objects.filter(outcome="abandoned", text="").count() == 30
+    assert DeflectionAttempt.objects.filter(outcome="open").count() == 0

@@ -528,6 +528,8 @@ def close_abandoned_attempts(
         closed = DeflectionAttempt.objects.filter(pk__in=ids, outcome=Outcome.OPEN).update(
             outcome=Outcome.ABANDONED, ended_at=at, text=""
         )
+        if not closed:
+            return 0
         last = DeflectionAttempt.objects.get(pk=ids[-1])
         record(
             actor=actor,
