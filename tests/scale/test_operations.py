@@ -142,8 +142,11 @@ def test_the_json_formatter_writes_one_object_per_line_with_the_exception():
 
 
 def _sladesk(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for the whole test session;
+    # a production process never has it, and `check --deploy` rightly refuses it.
+    dropped = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     base = {
-        k: v for k, v in os.environ.items() if not k.startswith("SLADESK_") and k != "DATABASE_URL"
+        k: v for k, v in os.environ.items() if not k.startswith("SLADESK_") and k not in dropped
     }
     return subprocess.run(
         [sys.executable, "-m", "sladesk.cli", *args],
@@ -193,8 +196,11 @@ def test_production_redirects_plain_http_but_not_the_health_checks(tmp_path):
         "print(c.get('/login/', HTTP_HOST='helpdesk.example.com',"
         " HTTP_X_FORWARDED_PROTO='https').status_code)\n"
     )
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for the whole test session;
+    # a production process never has it, and `check --deploy` rightly refuses it.
+    dropped = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     base = {
-        k: v for k, v in os.environ.items() if not k.startswith("SLADESK_") and k != "DATABASE_URL"
+        k: v for k, v in os.environ.items() if not k.startswith("SLADESK_") and k not in dropped
     }
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -223,8 +229,11 @@ def test_sladesk_serve_writes_only_json_lines_with_one_line_per_request(tmp_path
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for the whole test session;
+    # a production process never has it, and `check --deploy` rightly refuses it.
+    dropped = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     base = {
-        k: v for k, v in os.environ.items() if not k.startswith("SLADESK_") and k != "DATABASE_URL"
+        k: v for k, v in os.environ.items() if not k.startswith("SLADESK_") and k not in dropped
     }
     env = {
         **base,
