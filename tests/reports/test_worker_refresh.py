@@ -57,9 +57,9 @@ def _stale_count() -> int:
     return facts.stale(Ticket.objects.all()).count()
 
 
-def _by_month(world: Any) -> dict[str, tuple[int, int, int, int]]:
+def _by_month(world: Any, viewer: Any = None) -> dict[str, tuple[int, int, int, int]]:
     """The 12-month table of April's report: month -> (logged, met, breached, pending)."""
-    data = compliance_report(world.manager, month=APRIL, now=NOW)
+    data = compliance_report(viewer or world.manager, month=APRIL, now=NOW)
     return {s.key: (s.logged, s.met, s.breached, s.pending) for s in data["by_month"] if s.logged}
 
 
@@ -108,6 +108,19 @@ def test_one_refresh_round_leaves_no_stale_rows_and_the_earlier_months_show_the_
     }
     fact = ResponseFact.objects.get(ticket=viewed["feb_late"])
     assert (fact.response_met, fact.business_seconds) == (True, 20 * 60)
+
+
+def test_the_refresh_also_updates_what_the_customer_contact_sees(world, viewed):
+    before = _by_month(world, world.acme_user)
+
+    housekeeping.refresh_stale(at=NOW)
+
+    assert before["2026-02"] == (2, 1, 1, 0)
+    assert _by_month(world, world.acme_user) == {
+        "2026-02": (2, 2, 0, 0),
+        "2026-03": (2, 1, 1, 0),
+        "2026-04": (1, 1, 0, 0),
+    }
 
 
 # The worker closes its database connections as it runs (close_old_connections, the
