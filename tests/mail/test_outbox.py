@@ -343,3 +343,23 @@ def test_an_engineer_who_turned_off_sla_warnings_gets_no_warning_but_pages_still
         ("sla_warning", "max@helpdesk.example", "pending"),
         ("oncall_page", "ed@helpdesk.example", "pending"),
     ]
+
+
+@pytest.mark.parametrize("mode", ["--scan-only", "--tasks-only", None])
+def test_every_kind_of_worker_sends_the_outbox(log, world, mode):
+    # A Redis install runs its tasks in RQ workers and only `--scan-only` sladesk workers:
+    # those must still send email.
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    log()
+    out = StringIO()
+
+    call_command("worker", "--once", *([mode] if mode else []), stdout=out, stderr=StringIO())
+
+    # (A worker that also runs tasks sends the monitor's alert about this long-past ticket
+    # to the manager too; the customer's acknowledgement is what every kind must send.)
+    assert "mail: sent 1, retrying 0, given up 0" in out.getvalue()
+    assert [m.to for m in mail.outbox if m.to == ["ann@acme.example"]] == [["ann@acme.example"]]
+    assert OutboundEmail.objects.get(kind="ticket_logged").state == "sent"

@@ -96,13 +96,14 @@ class Command(BaseCommand):
                 )
             next_scan = time.monotonic() + options["interval"]
         ran = run_ready_tasks(worker_id) if run_tasks else 0
-        if not options["scan_only"]:
-            # The email outbox (and the IMAP mailbox, when configured): sladesk.mail.
-            from sladesk.mail.jobs import periodic
+        # The email outbox (and the IMAP mailbox, when configured) runs in every kind of
+        # worker: a Redis install runs only `--scan-only` workers beside its RQ workers, and
+        # the outbox leases make several senders safe (ADR 0012).
+        from sladesk.mail.jobs import periodic
 
-            line = periodic(worker=worker_id)
-            if line:
-                self.stdout.write(line)
+        line = periodic(worker=worker_id)
+        if line:
+            self.stdout.write(line)
         if run_scan:
             # Housekeeping so that pages need not, beside the monitor (so a `--scan-only`
             # worker of a Redis install does it too): stale report rows and their months'
