@@ -369,6 +369,12 @@ def write_section(
         "before the phase |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
+    for phase in rss:
+        if not any(r["phase"] == phase for r in rows):
+            lines.append(
+                f"| {phase} | no request completed within the {args.seconds} s of the phase "
+                f"| 0 | - | 0 | - | - | - | {loads.get(phase, '')} |"
+            )
     for r in rows:
         lines.append(
             f"| {r['phase']} | `{r['name']}` | {r['requests']:,} | {r['failures']} | "
