@@ -5,21 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0002_seed_default_policy_and_calendars'),
-        ('customers', '0001_initial'),
-        ('tickets', '0003_queue_assignee_and_sla_monitor'),
+        ("contracts", "0002_seed_default_policy_and_calendars"),
+        ("customers", "0001_initial"),
+        ("tickets", "0003_queue_assignee_and_sla_monitor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['company', '-logged_at', '-id'], name='ticket_company_recent'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["company", "-logged_at", "-id"], name="ticket_company_recent"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', '-logged_at', '-id'], name='ticket_status_recent'),
+            model_name="ticket",
+            index=models.Index(fields=["status", "-logged_at", "-id"], name="ticket_status_recent"),
         ),
     ]
