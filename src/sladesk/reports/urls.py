@@ -9,6 +9,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.compliance, name="compliance"),
     path("tickets/", views.tickets, name="tickets"),
+    path("by/<str:table>/", views.breakdown, name="breakdown"),
     path("volumes/", views.volumes, name="volumes"),
     path("ageing/", views.ageing, name="ageing"),
     path("ageing/tickets/", views.ageing_tickets, name="ageing_tickets"),

@@ -31,6 +31,12 @@ from sladesk.reports.selectors import OUTCOMES, Filters, Stats, london_label
 from sladesk.tickets.models import Ticket
 
 PAGE_SIZE = 200
+# The customer and agent breakdowns grow with the directory (thousands of companies), so
+# the compliance page shows only the most relevant rows of each and links to the whole
+# table, paginated; the CSV still has every row.
+TOP_ROWS = 25
+BREAKDOWN_PAGE_SIZE = 100
+TOP_RULE = "the {n} with the most breached responses, then the most tickets logged (then by name)"
 
 
 def _now() -> dt.datetime:
@@ -90,6 +96,23 @@ def _segment_href(row: Stats, part: charts.Part) -> str:
     return _drill_url({**row.drill, "outcome": part.attribute})
 
 
+def ranked(rows: list[Stats]) -> list[Stats]:
+    """Most breaches first, then most tickets, then by name: the order of the customer and
+    agent breakdowns, both the page's top rows and the full table's pages."""
+    return sorted(rows, key=lambda s: (-s.breached, -s.logged, s.label, s.key))
+
+
+def _section_rows(rows: list[Stats]) -> list[dict[str, Any]]:
+    return [
+        {
+            "stats": s,
+            "url": _drill_url(s.drill),
+            "urls": {o: _drill_url({**s.drill, "outcome": o}) for o in [*OUTCOMES, "timed"]},
+        }
+        for s in rows
+    ]
+
+
 @require_GET
 @login_required
 def compliance(request: HttpRequest) -> HttpResponse:
@@ -126,25 +149,22 @@ def compliance(request: HttpRequest) -> HttpResponse:
     for table_key, (key, title) in COMPLIANCE_TABLES.items():
         if table_key in ("customer", "agent") and not data["is_manager"]:
             continue
-        rows = data[key]
-        sections.append(
-            {
-                "key": table_key,
-                "title": f"By {title.lower()}",
-                "dimension": title,
-                "rows": [
-                    {
-                        "stats": s,
-                        "url": _drill_url(s.drill),
-                        "urls": {
-                            o: _drill_url({**s.drill, "outcome": o}) for o in [*OUTCOMES, "timed"]
-                        },
-                    }
-                    for s in rows
-                ],
-                "chart": charts.compliance(rows, _segment_href),
-            }
-        )
+        shown: list[Stats] = data[key]
+        section: dict[str, Any] = {
+            "key": table_key,
+            "title": f"By {title.lower()}",
+            "dimension": title,
+        }
+        if table_key in ("customer", "agent"):
+            section["count"] = len(shown)
+            section["rule"] = TOP_RULE.format(n=TOP_ROWS)
+            section["full_url"] = (
+                f"{reverse('reports:breakdown', args=[table_key])}?month={month:%Y-%m}"
+            )
+            shown = ranked(shown)[:TOP_ROWS]
+        section["rows"] = _section_rows(shown)
+        section["chart"] = charts.compliance(shown, _segment_href)
+        sections.append(section)
     total = data["total"]
     return render(
         request,
@@ -157,6 +177,74 @@ def compliance(request: HttpRequest) -> HttpResponse:
                 o: _drill_url({**total.drill, "outcome": o}) for o in [*OUTCOMES, "timed"]
             },
             "total_url": _drill_url(total.drill),
+        },
+    )
+
+
+@require_GET
+@login_required
+def breakdown(request: HttpRequest, table: str) -> HttpResponse:
+    """The whole customer or agent table of a month, 100 rows a page, in the order of the
+    compliance page's top rows, with the same figures and drill-downs."""
+    now = _now()
+    if selectors.viewer_for(request.user, managers_only=True) is None:
+        raise _refused("The full breakdown")
+    try:
+        month = _month(request, now)
+    except ActionValidationError as exc:
+        return _bad_request(request, exc)
+    raw = request.GET.get("page", "1")
+    errors = {}
+    if table not in ("customer", "agent"):
+        errors["table"] = f"{table!r} is not a breakdown of this report (customer, agent)."
+    if not (raw.isdigit() and int(raw) > 0):
+        errors["page"] = f"{raw!r} is not a page number (1, 2, ...)."
+    if errors:
+        return _bad_request(request, ActionValidationError(errors))
+    data = selectors.compliance_report(request.user, month=month, now=now)
+    if data is None:
+        raise _refused("The full breakdown")
+    key, title = COMPLIANCE_TABLES[table]
+    rows = ranked(data[key])
+    pages = max(1, -(-len(rows) // BREAKDOWN_PAGE_SIZE))
+    page = int(raw)
+    if page > pages:
+        return _bad_request(
+            request,
+            ActionValidationError(
+                {"page": f"Page {page} does not exist: the table has {pages} page(s)."}
+            ),
+        )
+    shown = rows[(page - 1) * BREAKDOWN_PAGE_SIZE : page * BREAKDOWN_PAGE_SIZE]
+    here = reverse("reports:breakdown", args=[table])
+
+    def page_url(n: int) -> str:
+        return f"{here}?month={month:%Y-%m}&page={n}"
+
+    return render(
+        request,
+        "reports/breakdown.html",
+        {
+            "month": month,
+            "now": now,
+            "section": {
+                "key": table,
+                "title": f"By {title.lower()}",
+                "dimension": title,
+                "rows": _section_rows(shown),
+                "count": len(rows),
+                "csv_url": f"{reverse('reports:compliance')}?month={month:%Y-%m}&csv={table}",
+            },
+            "rule": TOP_RULE.format(n=TOP_ROWS),
+            "count": len(rows),
+            "page": page,
+            "pages": pages,
+            "first": (page - 1) * BREAKDOWN_PAGE_SIZE + 1,
+            "last": (page - 1) * BREAKDOWN_PAGE_SIZE + len(shown),
+            "previous_url": page_url(page - 1) if page > 1 else "",
+            "next_url": page_url(page + 1) if page < pages else "",
+            "back": f"{reverse('reports:compliance')}?month={month:%Y-%m}",
+            "csv_url": f"{reverse('reports:compliance')}?month={month:%Y-%m}&csv={table}",
         },
     )
 
