@@ -102,19 +102,19 @@ def rebuild_month(month: dt.date, *, at: dt.datetime) -> int:
     ) in groups.items():
         seconds.sort()
         figures.append(
-            MonthFigure(
-                month=month,
-                scope_id=scope,
-                dimension=dimension,
-                key=key,
-                logged=logged,
-                met=met,
-                breached=breached,
-                no_target=none,
-                unanswered=unanswered,
-                median_seconds=percentile(seconds, 0.5),
-                p90_seconds=percentile(seconds, 0.9),
-                computed_at=at,
+            (
+                month,
+                scope,
+                dimension,
+                key,
+                logged,
+                met,
+                breached,
+                none,
+                unanswered,
+                percentile(seconds, 0.5),
+                percentile(seconds, 0.9),
+                at,
             )
         )
     with transaction.atomic():
@@ -127,5 +127,42 @@ def rebuild_month(month: dt.date, *, at: dt.datetime) -> int:
                     [LOCK_CLASS, month.year * 12 + month.month],
                 )
         MonthFigure.objects.filter(month=month).delete()
-        MonthFigure.objects.bulk_create(figures, batch_size=1000)
+        _insert(figures)
     return len(figures)
+
+
+FIGURE_COLUMNS = (
+    "month",
+    "scope_id",
+    "dimension",
+    "key",
+    "logged",
+    "met",
+    "breached",
+    "no_target",
+    "unanswered",
+    "median_seconds",
+    "p90_seconds",
+    "computed_at",
+)
+
+
+def _insert(figures: list[tuple[Any, ...]]) -> None:
+    """Store the month's figures: with a directory of thousands of companies a month has
+    tens of thousands of them (each company by priority and channel), which INSERT
+    statements with a parameter per value took over a second to write on PostgreSQL; COPY
+    writes them in one statement."""
+    if connection.vendor == "postgresql":
+        table = MonthFigure._meta.db_table
+        listed = ", ".join(f'"{c}"' for c in FIGURE_COLUMNS)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({listed}) FROM STDIN") as copy,
+        ):
+            for figure in figures:
+                copy.write_row(figure)
+        return
+    MonthFigure.objects.bulk_create(
+        [MonthFigure(**dict(zip(FIGURE_COLUMNS, f, strict=True))) for f in figures],
+        batch_size=1000,
+    )
