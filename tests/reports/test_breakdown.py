@@ -235,3 +235,32 @@ def test_customers_and_helpdesk_staff_cannot_open_the_full_table(client, world):
             response = client.get(reverse("reports:breakdown", args=[table]), APRIL)
             assert response.status_code == 403
     assert ResponseFact.objects.count() == 0
+
+
+def _agent_rows(page: str) -> list[str]:
+    section = page.split('id="section-agent"')[1].split("</section>")[0]
+    table = section.split("<tbody>")[1].split("</tbody>")[0]
+    return re.findall(r'<th scope="row"><a href="[^"]*">([^<]*)</a></th>', table)
+
+
+def test_the_agent_table_ranks_no_response_yet_by_the_same_rule(client, world, companies):
+    companies(6)  # 4 unanswered and breached, 2 answered in time by Ed Engineer
+    client.force_login(world.manager)
+
+    page = client.get(reverse("reports:compliance"), APRIL).content.decode()
+
+    assert _agent_rows(page) == ["No response yet", "Ed Engineer"]
+    assert "All 2, ordered as the top rows are chosen when there are more" in page
+    assert f'href="{reverse("reports:breakdown", args=["agent"])}?month=2026-04"' in page
+
+
+def test_a_customer_page_has_no_breakdown_and_no_link_to_the_full_tables(client, world, companies):
+    companies(30)
+    client.force_login(world.acme_user)
+
+    page = client.get(reverse("reports:compliance"), APRIL).content.decode()
+
+    assert 'id="section-customer"' not in page
+    assert 'id="section-agent"' not in page
+    assert reverse("reports:breakdown", args=["customer"]) not in page
+    assert "Customer 001" not in page
