@@ -345,6 +345,9 @@ def test_an_engineer_who_turned_off_sla_warnings_gets_no_warning_but_pages_still
     ]
 
 
+# The worker closes its database connections as it goes (close_old_connections), so a test
+# transaction cannot wrap it.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("mode", ["--scan-only", "--tasks-only", None])
 def test_every_kind_of_worker_sends_the_outbox(log, world, mode):
     # A Redis install runs its tasks in RQ workers and only `--scan-only` sladesk workers:
