@@ -36,6 +36,7 @@ from sladesk.billing.money import MINOR_UNITS, SECONDS_PER_HOUR, round_money
 from sladesk.billing.pricing import Rates, Work, price_work
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.core.permissions import require
 from sladesk.customers.models import Company
 from sladesk.tickets.models import Priority, Scope, Ticket
 
@@ -66,10 +67,7 @@ TICKET_SCOPE: dict[str, str] = {
 
 
 def _require(actor: User | None, capability: Capability, company_id: int | None = None) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise ActionPermissionDenied("you must be signed in")
-    if not actor.can(capability):
-        raise ActionPermissionDenied(f"a {actor.role_label.lower()} may not {capability.value}")
+    actor = require(actor, capability)
     if company_id is not None and actor.is_customer and company_id != actor.company_id:
         raise ActionPermissionDenied("not found")
     return actor

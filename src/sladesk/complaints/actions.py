@@ -37,6 +37,7 @@ from sladesk.complaints.models import (
 from sladesk.complaints.targets import default_complaint_policy, targets_for
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.core.permissions import require
 from sladesk.customers.models import Contact
 from sladesk.tickets.models import Status as TicketStatus
 from sladesk.tickets.models import Ticket
@@ -57,10 +58,7 @@ DEFAULT_CAUSE = {
 def _require(
     actor: User | None, capability: Capability, complaint: Complaint | None = None
 ) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise ActionPermissionDenied("you must be signed in")
-    if not actor.can(capability):
-        raise ActionPermissionDenied(f"a {actor.role_label.lower()} may not {capability.value}")
+    actor = require(actor, capability)
     if complaint is not None and actor.is_customer and complaint.company_id != actor.company_id:
         # Never confirm that another company's complaint exists.
         raise ActionPermissionDenied("no such complaint")

@@ -25,7 +25,8 @@ from sladesk.accounts.models import User
 from sladesk.accounts.roles import Capability
 from sladesk.audit.recorder import record
 from sladesk.core.clock import instant
-from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.core.errors import ActionValidationError
+from sladesk.core.permissions import require as _require
 from sladesk.customers.models import Module, Product
 from sladesk.knowledge import render, search, selectors
 from sladesk.knowledge import versions as version_specs
@@ -58,14 +59,6 @@ ARTICLE_FIELDS = (
     "slug",
 )
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
-
-
-def _require(actor: Any, capability: Capability) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise ActionPermissionDenied("you must be signed in")
-    if not actor.can(capability):
-        raise ActionPermissionDenied(f"a {actor.role_label.lower()} may not {capability.value}")
-    return actor  # type: ignore[no-any-return]
 
 
 def _text(value: object) -> str:

@@ -14,6 +14,7 @@ from sladesk.accounts.roles import Capability
 from sladesk.audit.recorder import record
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.core.permissions import require as _require
 from sladesk.mail.models import (
     CUSTOMER_KINDS,
     MANDATORY_KINDS,
@@ -32,14 +33,6 @@ def kinds_for(user: User) -> list[Kind]:
     """The notifications a user's role receives, in the order of `Kind`."""
     mine = CUSTOMER_KINDS if user.is_customer else STAFF_KINDS
     return [kind for kind in Kind if kind in mine]
-
-
-def _require(actor: User | None, capability: Capability) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise ActionPermissionDenied("you must be signed in")
-    if not actor.can(capability):
-        raise ActionPermissionDenied(f"a {actor.role_label.lower()} may not {capability.value}")
-    return actor
 
 
 def _quarantined(pk: int) -> InboundMessage:

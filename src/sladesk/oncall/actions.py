@@ -18,19 +18,12 @@ from sladesk.contracts.sla_adapter import needs_out_of_hours_action, next_openin
 from sladesk.core import notify
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.core.permissions import require as _require
 from sladesk.oncall.models import Page, Rota, RotaShift
 from sladesk.tickets.models import OPEN_STATUSES, Channel, Ticket
 
 logger = logging.getLogger(__name__)
 DEFAULT_ROTA = "default"
-
-
-def _require(actor: User | None, capability: Capability) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise ActionPermissionDenied("you must be signed in")
-    if not actor.can(capability):
-        raise ActionPermissionDenied(f"a {actor.role_label.lower()} may not {capability.value}")
-    return actor
 
 
 def default_rota() -> Rota:

@@ -17,20 +17,13 @@ from sladesk.accounts.roles import Capability
 from sladesk.audit.recorder import record
 from sladesk.contracts.models import CalendarDate, SlaCalendar, SlaPolicy
 from sladesk.core.clock import instant
-from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.core.errors import ActionValidationError
+from sladesk.core.permissions import require as _require
 from sladesk.planning.models import PolicyDraft
 from sladesk.planning.replay import Progress, candidate_policy, rules_fingerprint, run_replay
 from sladesk.planning.whatif import ReplayResult
 
 MAX_REPLAY_MONTHS = 36
-
-
-def _require(actor: User | None, capability: Capability) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise ActionPermissionDenied("you must be signed in")
-    if not actor.can(capability):
-        raise ActionPermissionDenied(f"a {actor.role_label.lower()} may not {capability.value}")
-    return actor
 
 
 def parse_closed_dates(value: Any) -> tuple[dict[str, str], str | None]:

@@ -16,18 +16,11 @@ from sladesk.accounts.models import User
 from sladesk.accounts.roles import Capability
 from sladesk.audit.recorder import record
 from sladesk.core.clock import instant
-from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.core.errors import ActionValidationError
+from sladesk.core.permissions import require as _require
 from sladesk.queue.models import AgentStatus
 from sladesk.queue.selectors import awaiting_response_order, in_queue_order, unassigned_open
 from sladesk.tickets.models import OPEN_STATUSES, Ticket
-
-
-def _require(actor: User | None, capability: Capability) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise ActionPermissionDenied("you must be signed in")
-    if not actor.can(capability):
-        raise ActionPermissionDenied(f"a {actor.role_label.lower()} may not {capability.value}")
-    return actor
 
 
 def _status_row(agent: User, at: dt.datetime, *, lock: bool) -> AgentStatus:

@@ -33,6 +33,7 @@ from sladesk.contracts.sla_adapter import (
 )
 from sladesk.core.clock import instant
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.core.permissions import require
 from sladesk.customers.models import Company, Contact, Module
 from sladesk.sla import Policy
 from sladesk.tickets.models import (
@@ -61,10 +62,7 @@ INVESTIGATING_COUNTS_FOR = frozenset({Priority.NORMAL, Priority.MINOR})
 
 
 def _require(actor: User | None, capability: Capability, ticket: Ticket | None = None) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise ActionPermissionDenied("you must be signed in")
-    if not actor.can(capability):
-        raise ActionPermissionDenied(f"a {actor.role_label.lower()} may not {capability.value}")
+    actor = require(actor, capability)
     if ticket is not None and actor.is_customer and ticket.company_id != actor.company_id:
         raise ActionPermissionDenied("this ticket belongs to another company")
     return actor

@@ -14,17 +14,10 @@ from sladesk.accounts.models import User
 from sladesk.accounts.roles import Capability
 from sladesk.audit.recorder import record
 from sladesk.core.clock import instant
-from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
+from sladesk.core.errors import ActionValidationError
+from sladesk.core.permissions import require as _require
 from sladesk.webhooks.models import Delivery, Endpoint, Event
 from sladesk.webhooks.safety import target_problem
-
-
-def _require(actor: User | None, capability: Capability) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise ActionPermissionDenied("you must be signed in")
-    if not actor.can(capability):
-        raise ActionPermissionDenied(f"a {actor.role_label.lower()} may not {capability.value}")
-    return actor
 
 
 def create_endpoint(
