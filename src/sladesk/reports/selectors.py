@@ -638,3 +638,9 @@ def tickets_by_ids(user: Any, ids: list[int]) -> list[Ticket]:
 
 def london_label(at: dt.datetime | None) -> str:
     return "" if at is None else at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def ranked(rows: list[Stats]) -> list[Stats]:
+    """Most breaches first, then most tickets, then by name: the order of the customer and
+    agent breakdowns, both the page's top rows and the full table's pages."""
+    return sorted(rows, key=lambda s: (-s.breached, -s.logged, s.label, s.key))

@@ -27,7 +27,7 @@ from sladesk.customers.models import Company
 from sladesk.reports import charts, selectors
 from sladesk.reports.exports import csv_response
 from sladesk.reports.models import ResponseFact
-from sladesk.reports.selectors import OUTCOMES, Filters, Stats, london_label
+from sladesk.reports.selectors import OUTCOMES, Filters, Stats, london_label, ranked
 from sladesk.tickets.models import Ticket
 
 PAGE_SIZE = 200
@@ -94,12 +94,6 @@ def _stats_cells(s: Stats) -> list[Any]:
 
 def _segment_href(row: Stats, part: charts.Part) -> str:
     return _drill_url({**row.drill, "outcome": part.attribute})
-
-
-def ranked(rows: list[Stats]) -> list[Stats]:
-    """Most breaches first, then most tickets, then by name: the order of the customer and
-    agent breakdowns, both the page's top rows and the full table's pages."""
-    return sorted(rows, key=lambda s: (-s.breached, -s.logged, s.label, s.key))
 
 
 def _section_rows(rows: list[Stats]) -> list[dict[str, Any]]:
