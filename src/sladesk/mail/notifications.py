@@ -100,15 +100,22 @@ def customer_recipient(ticket: Any) -> tuple[str, Any]:
     return contact.email or "", None
 
 
-def thread_headers(ticket: Any) -> tuple[str, tuple[str, ...]]:
+def thread_headers(ticket: Any, *, new: bool = False) -> tuple[str, tuple[str, ...]]:
     """(In-Reply-To, References) that keep every email about a ticket in one thread, under
-    the customer's own emails when the ticket came by email."""
+    the customer's own emails when the ticket came by email.
+
+    `new`: the ticket was created in this transaction, so no stored email is linked to it
+    yet (an emailed ticket's own message is in `current_inbound`)."""
     root = thread_root(ticket.reference)
-    inbound = list(
-        InboundMessage.objects.filter(ticket=ticket)
-        .exclude(message_id="")
-        .order_by("received_at", "pk")
-        .values_list("message_id", flat=True)
+    inbound = (
+        []
+        if new
+        else list(
+            InboundMessage.objects.filter(ticket=ticket)
+            .exclude(message_id="")
+            .order_by("received_at", "pk")
+            .values_list("message_id", flat=True)
+        )
     )
     context = current_inbound.get()
     if context and context.message_id and context.message_id not in inbound:
@@ -118,10 +125,17 @@ def thread_headers(ticket: Any) -> tuple[str, tuple[str, ...]]:
     return (inbound[-1] if inbound else root), unique
 
 
-def _email(kind: str, ticket: Any, recipient: tuple[str, Any], context: dict[str, Any]) -> Email:
+def _email(
+    kind: str,
+    ticket: Any,
+    recipient: tuple[str, Any],
+    context: dict[str, Any],
+    *,
+    new_ticket: bool = False,
+) -> Email:
     address, user = recipient
     subject, text, html = render(kind, {"ticket": ticket, "recipient_user": user, **context})
-    in_reply_to, references = thread_headers(ticket)
+    in_reply_to, references = thread_headers(ticket, new=new_ticket)
     return Email(
         recipient=address,
         kind=kind,
@@ -143,13 +157,16 @@ def notify_ticket(
     recipients: Iterable[tuple[str, Any]],
     context: dict[str, Any],
     at: dt.datetime,
+    new_ticket: bool = False,
 ) -> list[int]:
     emails = [
-        _email(kind, ticket, recipient, context)
+        _email(kind, ticket, recipient, context, new_ticket=new_ticket)
         for recipient in recipients
         if recipient[0] and wants(recipient[1], kind)
     ]
-    return enqueue(key=key, emails=emails, at=at)
+    # The key is the audit event written a moment ago in this transaction: no outbox row
+    # can hold it yet, so the inserts need no savepoint against a duplicate.
+    return enqueue(key=key, emails=emails, at=at, new_key=True)
 
 
 # --------------------------------------------------------------------- audit events
@@ -188,16 +205,23 @@ def notify_audit_event(instance: Any) -> None:
         return
     from sladesk.tickets.models import Message, Ticket
 
-    ticket = Ticket.objects.select_related("contact__user", "company", "assignee").get(
-        pk=instance.ticket_id
-    )
+    logged = action == "ticket.logged"
+    cached = instance._meta.get_field("ticket").get_cached_value(instance, None)
+    if logged and isinstance(cached, Ticket) and cached.pk == instance.ticket_id:
+        # `log_ticket` hands over the row it has just inserted, with its company and
+        # contact: reading it back would only repeat them.
+        ticket = cached
+    else:
+        ticket = Ticket.objects.select_related("contact__user", "company", "assignee").get(
+            pk=instance.ticket_id
+        )
     actor = instance.actor
     key = f"audit:{instance.pk}"
     customer = customer_recipient(ticket)
     not_the_actor = [customer] if customer[1] is None or customer[1] != actor else []
     context: dict[str, Any] = {"event": instance, "actor": actor}
 
-    if action == "ticket.logged":
+    if logged:
         inbound = current_inbound.get()
         context["missing"] = inbound.missing if inbound else []
         notify_ticket(
@@ -207,6 +231,7 @@ def notify_audit_event(instance: Any) -> None:
             recipients=[customer],
             context=context,
             at=instance.at,
+            new_ticket=True,
         )
     elif action == "message.public_reply":
         message = Message.objects.select_related("author").get(pk=int(instance.subject_id))

@@ -45,34 +45,49 @@ class Email:
     references: tuple[str, ...] = ()
 
 
-def enqueue(*, key: str, emails: Iterable[Email], at: dt.datetime | None = None) -> list[int]:
+def enqueue(
+    *,
+    key: str,
+    emails: Iterable[Email],
+    at: dt.datetime | None = None,
+    new_key: bool = False,
+) -> list[int]:
     """Insert one outbox row per recipient of the event `key`, in the caller's transaction.
-    A recipient already queued for this event is skipped (the event is decided once)."""
+    A recipient already queued for this event is skipped (the event is decided once).
+
+    `new_key`: the caller has just created the event `key` names in this transaction, so
+    no row can hold it and each insert runs without a savepoint (two round trips fewer)."""
     now = instant(at)
     created = []
+    seen: set[str] = set()
     for email in emails:
-        address = email.recipient.strip()
-        if not address:
+        address = email.recipient.strip()[:254]
+        if not address or address in seen:
             continue
-        try:
-            with transaction.atomic():
-                row = OutboundEmail.objects.create(
-                    key=key[:200],
-                    recipient=address[:254],
-                    kind=email.kind,
-                    user=email.user,
-                    ticket=email.ticket,
-                    subject=" ".join(email.subject.split())[:300],
-                    body_text=email.body_text,
-                    body_html=email.body_html,
-                    message_id=new_message_id(),
-                    in_reply_to=email.in_reply_to,
-                    references=" ".join(email.references),
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-        except IntegrityError:
-            continue
+        seen.add(address)
+        row = OutboundEmail(
+            key=key[:200],
+            recipient=address,
+            kind=email.kind,
+            user=email.user,
+            ticket=email.ticket,
+            subject=" ".join(email.subject.split())[:300],
+            body_text=email.body_text,
+            body_html=email.body_html,
+            message_id=new_message_id(),
+            in_reply_to=email.in_reply_to,
+            references=" ".join(email.references),
+            next_attempt_at=now,
+            created_at=now,
+        )
+        if new_key:
+            row.save(force_insert=True)
+        else:
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+            except IntegrityError:
+                continue
         created.append(row.pk)
     return created
 

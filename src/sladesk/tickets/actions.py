@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from sladesk.accounts.models import User
@@ -141,15 +141,32 @@ def _store_uploads(
 def _next_reference() -> str:
     # An UPDATE ... SET value = value + 1 takes the row lock (PostgreSQL) or the database
     # write lock (SQLite, IMMEDIATE transactions) until commit: two loggings never share a
-    # number. The counter row is created on first use if the data migration did not.
-    updated = TicketCounter.objects.filter(name=REFERENCE_COUNTER).update(value=F("value") + 1)
-    if not updated:
+    # number. The lock is held to the end of the transaction, so callers take the number as
+    # late as they can. The counter row is created on first use if the data migration did not.
+    number = _increment_counter()
+    if number is None:
         TicketCounter.objects.get_or_create(
             name=REFERENCE_COUNTER, defaults={"value": FIRST_REFERENCE_NUMBER - 1}
         )
-        TicketCounter.objects.filter(name=REFERENCE_COUNTER).update(value=F("value") + 1)
-    number = TicketCounter.objects.get(name=REFERENCE_COUNTER).value
+        number = _increment_counter()
     return f"{settings.SLADESK_TICKET_PREFIX}-{number}"
+
+
+def _increment_counter() -> int | None:
+    """The counter's next value, or None when its row is missing."""
+    if connection.features.can_return_columns_from_insert:
+        # One round trip, inside the lock: UPDATE ... RETURNING (PostgreSQL, SQLite 3.35+).
+        table = connection.ops.quote_name(TicketCounter._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value",
+                [REFERENCE_COUNTER],
+            )
+            row = cursor.fetchone()
+        return None if row is None else int(row[0])
+    if not TicketCounter.objects.filter(name=REFERENCE_COUNTER).update(value=F("value") + 1):
+        return None
+    return TicketCounter.objects.get(name=REFERENCE_COUNTER).value
 
 
 def _entitlement(
@@ -338,6 +355,8 @@ def log_ticket(
             raise ActionPermissionDenied("you may only log tickets for your own company")
         if contact is None:
             contact = Contact.objects.filter(user=actor).first()
+            if contact is not None:
+                contact.user = actor  # the acknowledgement goes to this login
         if priority:
             errors["priority"] = "the priority is set by the helpdesk; use proposed priority"
         if channel is None:
@@ -413,7 +432,6 @@ def log_ticket(
     with transaction.atomic():
         contract, coverage, policy_row = _entitlement(company=company, module=module, at=at)
         ticket = Ticket(
-            reference=_next_reference(),
             company=company,
             contact=contact,
             contact_name=name,
@@ -442,6 +460,8 @@ def log_ticket(
         )
         ticket.response_due = _due(ticket)
         _plan_sla(ticket)
+        # Last before the insert: the counter's lock is held until the commit.
+        ticket.reference = _next_reference()
         ticket.save()
         _page_on_call_after_commit(ticket)
         _store_uploads(
