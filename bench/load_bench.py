@@ -27,6 +27,7 @@ import csv
 import json
 import os
 import platform
+import resource
 import signal
 import subprocess
 import sys
@@ -384,18 +385,22 @@ def write_section(
     lines += [
         "",
         "Memory (RSS) per web worker at the end of each phase, and CPU time per request "
-        "(all requests of the phase) in the web workers and in this database's PostgreSQL "
-        "backends:",
+        "(all requests of the phase) in the web workers, in this database's PostgreSQL "
+        "backends and in locust:",
         "",
     ]
-    lines += ["| phase | workers' RSS | web CPU per request | PostgreSQL CPU per request |"]
-    lines += ["|---|---|---|---|"]
+    lines += [
+        "| phase | workers' RSS | web CPU per request | PostgreSQL CPU per request "
+        "| locust CPU per request |"
+    ]
+    lines += ["|---|---|---|---|---|"]
     for phase, values in rss.items():
         use = cpu.get(phase, {})
-        web, db = (use.get(k) for k in ("web", "db"))
+        web, db, gen = (use.get(k) for k in ("web", "db", "locust"))
         lines.append(
             f"| {phase} | {', '.join(f'{v:.0f} MB' for v in values)} | "
-            f"{'-' if web is None else f'{web:.1f} ms'} | {'-' if db is None else f'{db:.1f} ms'} |"
+            + " | ".join("-" if v is None else f"{v:.1f} ms" for v in (web, db, gen))
+            + " |"
         )
     lines += ["", "| target | held in this run | figure |", "|---|---|---|"]
     for label, ok, figure in targets(rows):
@@ -469,9 +474,15 @@ def main(argv: list[str] | None = None) -> int:
             loads[name] = " ".join(f"{x:.2f}" for x in os.getloadavg())
             seconds = args.seconds
             before = cpu_use(server, database)
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
             phase_rows = run_phase(args, config_path, out, name, classes, users, seconds, pace)
             after = cpu_use(server, database)
-            cpu[name] = cpu_per_request(before, after, sum(r["requests"] for r in phase_rows))
+            done = resource.getrusage(resource.RUSAGE_CHILDREN)
+            requests = sum(r["requests"] for r in phase_rows)
+            cpu[name] = cpu_per_request(before, after, requests)
+            # locust is this script's only child that exits during the phase.
+            spent = (done.ru_utime + done.ru_stime) - (children.ru_utime + children.ru_stime)
+            cpu[name]["locust"] = spent * 1000 / requests if requests else None
             rows += phase_rows
             rss[name] = worker_rss(server)
     finally:
