@@ -412,15 +412,22 @@ def write_section(
     ]
     section = "\n".join(lines) + "\n"
     if args.write:
-        text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-        if START_MARK in text and END_MARK in text:
-            head, rest = text.split(START_MARK, 1)
-            _, tail = rest.split(END_MARK, 1)
-            text = head + section.rstrip("\n") + tail
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-        DOC.write_text(text)
+        replace_section(DOC, START_MARK, END_MARK, section)
     return section
+
+
+def replace_section(doc: Path, start: str, end: str, section: str) -> None:
+    """Put `section` (which begins with `start` and ends with `end`) in place of the one
+    between those markers in `doc`, or at its end."""
+    text = doc.read_text() if doc.exists() else "# Benchmarks\n"
+    section = section.rstrip("\n")
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = head + section + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    doc.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:
