@@ -9,6 +9,8 @@ import pytest
 from api_client import problem, ticket_body
 
 from helpdesk_world import TUESDAY_10AM, london
+from queue_mix import log_mixed_queue
+from sladesk.queue.selectors import queue_for
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +26,59 @@ def test_the_queue_lists_unassigned_tickets_most_urgent_first(world, log, api_as
 
     body = api_as(world.operator).get("/queue").json()
 
-    assert [(t["reference"], t["breached"]) for t in body] == [
+    assert [(t["reference"], t["breached"]) for t in body["items"]] == [
         (critical.reference, True),
         (normal.reference, False),
+    ]
+    assert (body["total"], body["next_offset"]) == (2, None)
+
+
+def test_the_queue_pages_follow_the_queue_order_exactly(world, api_as):
+    log_mixed_queue(world)
+    expected = [t.reference for t in queue_for(world.operator, now=london(2026, 3, 11, 10, 0))]
+    api = api_as(world.operator)
+
+    pages, offset = [], 0
+    while offset is not None:
+        body = api.get("/queue", limit=4, offset=offset).json()
+        pages.append(([t["reference"] for t in body["items"]], body["total"], body["next_offset"]))
+        offset = body["next_offset"]
+
+    assert len(expected) == 14
+    assert [refs for refs, _, _ in pages] == [expected[i : i + 4] for i in (0, 4, 8, 12)]
+    assert [(total, next_offset) for _, total, next_offset in pages] == [
+        (14, 4),
+        (14, 8),
+        (14, 12),
+        (14, None),
+    ]
+
+
+def test_an_offset_past_the_end_gives_an_empty_page_with_the_total(world, api_as):
+    log_mixed_queue(world)
+
+    body = api_as(world.operator).get("/queue", offset=14).json()
+
+    assert body == {"items": [], "total": 14, "next_offset": None}
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 501}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"offset": 1_000_001}, "offset"),
+        ({"offset": "first"}, "offset"),
+    ],
+)
+def test_a_bad_limit_or_offset_is_refused_naming_the_parameter(world, api_as, params, parameter):
+    response = api_as(world.operator).get("/queue", **params)
+
+    assert response.status_code == 422
+    assert [(e["parameter"], e["in"]) for e in problem(response)["errors"]] == [
+        (parameter, "query")
     ]
 
 

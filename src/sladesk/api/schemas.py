@@ -208,6 +208,14 @@ class QueueEntry(TicketOut):
     waiting_for_opening: bool
 
 
+class QueuePage(Schema):
+    items: list[QueueEntry]
+    total: int = Field(description="Tickets in the whole queue, on every page.")
+    next_offset: int | None = Field(
+        description="Pass as `offset` for the next page; null at the end."
+    )
+
+
 class TakeNextOut(Schema):
     ticket: TicketOut | None = Field(description="null when the queue is empty")
 

@@ -8,6 +8,7 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("companies/", views.companies, name="companies"),
     path("availability/", views.availability, name="availability"),
     path("take-next/", views.take_next, name="take_next"),
     path("tickets/<str:reference>/", views.ticket, name="ticket"),

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 from sladesk.accounts.roles import Capability
 from sladesk.console import selectors as console_selectors
 from sladesk.core.errors import ActionPermissionDenied, ActionValidationError
-from sladesk.customers.models import Company
 from sladesk.oncall import actions as oncall_actions
 from sladesk.oncall.selectors import pages_for_ticket
 from sladesk.queue import actions as queue_actions
@@ -56,23 +55,49 @@ def queue(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     now = timezone.now()
     filters = console_selectors.QueueFilters.from_query(request.GET)
-    tickets = console_selectors.console_tickets(user, now=now, filters=filters)
+    company = console_selectors.match_company(user, filters.company)
+    tickets = console_selectors.console_tickets(user, now=now, filters=filters, company=company)
+    chosen = {k: v for k, v in vars(filters).items() if v}
+    if company is not None and company.company is not None:
+        # Links carry the id: the shortest unambiguous name for the company.
+        chosen["company"] = str(company.company.pk)
+    query = urlencode(chosen)
+    groups = console_selectors.grouped(tickets, now=now, page=request.GET.get("page"))
+    candidates = [
+        (c.name, urlencode({**chosen, "company": str(c.pk)}))
+        for c in (company.candidates if company else [])
+    ]
     context = {
         "now": now,
         "filters": filters,
-        "query": urlencode({k: v for k, v in vars(filters).items() if v}),
-        "groups": console_selectors.grouped(tickets, now=now),
+        "company": company,
+        "company_candidates": candidates,
+        "query": query,
+        "page_query": urlencode({"page": groups.page.number}) if groups.page.number > 1 else "",
+        "groups": groups,
         "poll_seconds": POLL_SECONDS,
         "available": queue_selectors.availability_of(user),
         "priorities": Priority.choices,
         "statuses": Status.choices,
-        "companies": Company.objects.order_by("name"),
         "agents": queue_selectors.assignable_agents(user),
     }
     template = "console/queue.html"
     if getattr(request, "htmx", False):
         template += "#queue-body"  # only the live part, for the poll and the filters
     return render(request, template, context)
+
+
+@require_GET
+@login_required
+def companies(request: HttpRequest) -> HttpResponse:
+    """Suggestions for the queue's company field, as the options of its datalist."""
+    user = _staff(request)
+    text = request.GET.get("company", "")[: console_selectors.COMPANY_TEXT_MAX]
+    return render(
+        request,
+        "console/_companies.html",
+        {"companies": console_selectors.companies_matching(user, text)},
+    )
 
 
 @require_POST

@@ -18,6 +18,9 @@ from sladesk.tickets.models import Ticket
 from sladesk.tickets.selectors import ticket_for
 from sladesk.web.redirects import safe_next
 
+PAGE_SIZE = 50
+MINE_LIMIT = 50
+
 
 def _flash_errors(request: HttpRequest, exc: Exception) -> None:
     if isinstance(exc, ActionValidationError):
@@ -34,17 +37,21 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     if not user.can(Capability.TAKE_TICKET):  # type: ignore[union-attr]
         raise PermissionDenied
     now = timezone.now()
-    tickets = list(selectors.queue_for(user, now=now)[:200])
+    # One page in the queue's order; a page number past the end gives the last page.
+    paginator = selectors.QueuePaginator(selectors.queue_for(user, now=now), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    tickets = list(page)
     return render(
         request,
         "queue/queue.html",
         {
             "now": now,
             "available": selectors.availability_of(user),
+            "page": page,
             "ready": [t for t in tickets if not getattr(t, "waiting", False)],
             "waiting": [t for t in tickets if getattr(t, "waiting", False)],
-            "mine": selectors.assigned_to(user)[:50],
-            "total": selectors.queue_for(user, now=now).count(),
+            "mine": selectors.assigned_to(user)[:MINE_LIMIT],
+            "total": page.paginator.count,
         },
     )
 
