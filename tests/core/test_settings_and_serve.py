@@ -95,3 +95,26 @@ def test_database_url_chooses_the_database(url, engine, tmp_path):
     if engine.endswith("sqlite3"):
         assert "journal_mode=WAL" in options
         assert "'transaction_mode': 'IMMEDIATE'" in options
+
+
+def _serve_defaults(monkeypatch, **env: str) -> tuple[int, int]:
+    from sladesk.core.management.commands.serve import Command
+
+    for name in ("SLADESK_WORKERS", "SLADESK_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    options = Command().create_parser("sladesk", "serve").parse_args([])
+    return options.workers, options.threads
+
+
+def test_serve_runs_two_single_threaded_processes_per_cpu_by_default(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+
+    assert _serve_defaults(monkeypatch) == (6, 1)
+
+
+def test_serve_takes_its_process_and_thread_counts_from_the_environment(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+
+    assert _serve_defaults(monkeypatch, SLADESK_WORKERS="5", SLADESK_THREADS="4") == (5, 4)

@@ -17,10 +17,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("SLADESK_BIND", "127.0.0.1:8000"))
+        # A request is mostly Python work (the database answers in well under a
+        # millisecond a statement): processes, not threads, use the cores. On the 2-core
+        # load-test machine 4 processes of 1 thread logged tickets fastest
+        # (docs/benchmarks.md, docs/deploy.md).
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("SLADESK_WORKERS", "2"))
+            "--workers",
+            type=int,
+            default=int(os.environ.get("SLADESK_WORKERS", "0")) or 2 * (os.cpu_count() or 1),
+            help="web processes (default: SLADESK_WORKERS, else twice the CPU count)",
         )
-        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("SLADESK_THREADS", "1")),
+            help="requests each process serves at once (default: SLADESK_THREADS, else 1)",
+        )
         parser.add_argument("--no-migrate", action="store_true")
         parser.add_argument(
             "--check-only",
