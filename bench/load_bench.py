@@ -29,6 +29,7 @@ import os
 import platform
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -278,6 +279,25 @@ def run_phase(
     return rows
 
 
+def idle_penalty(port: int) -> dict[str, float]:
+    """Median milliseconds of `GET /healthz` (no database) back to back, and after half a
+    second idle. On a virtual machine a request that arrives at an idle CPU is slower; the
+    paced phase's requests all do."""
+
+    def once() -> float:
+        started = time.perf_counter()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+            answer.read()
+        return (time.perf_counter() - started) * 1000
+
+    busy = [once() for _ in range(30)]
+    rested = []
+    for _ in range(12):
+        time.sleep(0.5)
+        rested.append(once())
+    return {"busy": statistics.median(busy), "rested": statistics.median(rested)}
+
+
 def machine(url: str) -> dict[str, str]:
     import psycopg
 
@@ -355,7 +375,8 @@ def write_section(
         f"--threads {args.threads}`, `SLADESK_DB_CONN_MAX_AGE={args.conn_max_age}`, "
         "production settings over plain HTTP (no proxy, no API rate limit), locust on the "
         "same machine. Each phase runs its users back to back with no wait, except `read-paced`: 8 "
-        "users each starting 1.5 tasks a second (a task is one to three requests).",
+        "users each starting 1.5 tasks a second (a task is one to three requests), for "
+        f"{args.paced_seconds} s (the others {args.seconds} s).",
         "",
         "| machine | |",
         "|---|---|",
@@ -365,6 +386,7 @@ def write_section(
         f"| Python | {facts['python']} |",
         f"| OS | {facts['os']} |",
         f"| data | {facts['tickets']} tickets, {facts['messages']} messages |",
+        *([f"| idle CPU | {facts['idle']} |"] if "idle" in facts else []),
         "",
         "| phase | endpoint | requests | errors | req/s | p50 | p95 | p99 | load average "
         "before the phase |",
@@ -438,6 +460,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--conn-max-age", type=int, default=60)
     parser.add_argument("--seconds", type=int, default=30, help="length of each phase")
+    parser.add_argument(
+        "--paced-seconds",
+        type=int,
+        default=90,
+        help="length of the paced phase (longer: its p95 rests on more requests)",
+    )
     parser.add_argument("--phases", default="log,read,read-paced,take-next,reports")
     parser.add_argument("--no-write", dest="write", action="store_false")
     parser.add_argument("--json", type=Path, help="also save the raw figures here")
@@ -453,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     rss: dict[str, list[float]] = {}
     cpu: dict[str, dict[str, float | None]] = {}
     loads: dict[str, str] = {}
+    idle: dict[str, float] = {}
     database = urlsplit(args.database_url).path.lstrip("/")
     # (user classes, users, requests per second per user; 0: back to back). "read" saturates
     # the server (latency = users / throughput); "read-paced" is 8 people working at a
@@ -467,6 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Warm up every worker and thread (imports, connections, caches); not recorded.
         run_phase(args, config_path, out, "warmup", ["PageUser", "ApiReader"], 8, 8)
+        idle = idle_penalty(args.port)
         for name in args.phases.split(","):
             if name == "reports":
                 try:
@@ -479,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
             classes, users, pace = phases[name]
             loads[name] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-            seconds = args.seconds
+            seconds = args.paced_seconds if name == "read-paced" else args.seconds
             before = cpu_use(server, database)
             children = resource.getrusage(resource.RUSAGE_CHILDREN)
             phase_rows = run_phase(args, config_path, out, name, classes, users, seconds, pace)
@@ -500,6 +530,11 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
     facts = machine(args.database_url)
+    if idle:
+        facts["idle"] = (
+            f"`GET /healthz` (no database) median {idle['busy']:.1f} ms back to back, "
+            f"{idle['rested']:.1f} ms after half a second idle"
+        )
     section = write_section(args, facts, rows, rss, cpu, loads, time.perf_counter() - started)
     if args.json:
         args.json.write_text(
