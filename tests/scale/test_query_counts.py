@@ -258,3 +258,19 @@ def test_logging_a_ticket_reads_nothing_back_and_takes_its_number_in_one_stateme
     )
     assert email.recipient == world.acme_user.email
     assert email.subject.startswith(f"[{email.ticket.reference}]")
+
+
+def test_the_console_ticket_page_reads_missing_information_and_article_links_once(world):
+    """The page shows both twice (the missing-information notice and the details form; the
+    linked articles and their workarounds), from one read each."""
+    client = _browser(world.engineer)
+    [ticket] = _log_tickets(world, 1, 0)
+    client.get(f"/console/tickets/{ticket.reference}/")
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/console/tickets/{ticket.reference}/")
+
+    assert response.status_code == 200
+    statements = [q["sql"] for q in captured]
+    assert sum('FROM "mail_missinginformation"' in s for s in statements) == 1
+    assert sum('FROM "knowledge_ticketarticle"' in s for s in statements) == 1

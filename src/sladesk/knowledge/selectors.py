@@ -161,9 +161,14 @@ def workarounds_for(user: Any, ticket: Any) -> list[Workaround]:
     agent setting the priority needs (Normal: "a temporary workaround exists")."""
     if not is_helpdesk(user):
         return []
+    return workarounds_in(linked_articles(user, ticket))
+
+
+def workarounds_in(links: list[TicketArticle]) -> list[Workaround]:
+    """The workarounds among links already read (`linked_articles`)."""
     return [
         Workaround(link.article, link.article.workaround)
-        for link in linked_articles(user, ticket)
+        for link in links
         if link.article.kind == Kind.KNOWN_ISSUE and link.article.workaround.strip()
     ]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from sladesk.customers.models import Module
-from sladesk.mail.missing import outstanding_fields
+from sladesk.mail.missing import UNREAD, outstanding_fields
 from sladesk.tickets.models import Affected, Ticket
 from sladesk.web.forms import local_input, parse_local
 
@@ -46,8 +46,10 @@ def details_from_post(ticket: Ticket, post: Any) -> dict[str, Any]:
     return given
 
 
-def details_context(ticket: Ticket) -> dict[str, Any]:
-    missing = set(outstanding_fields(ticket))
+def details_context(ticket: Ticket, *, missing_row: Any = UNREAD) -> dict[str, Any]:
+    """The details form's context; `missing_row`: the ticket's missing-information row (or
+    None) when the caller has already read it."""
+    missing = set(outstanding_fields(ticket, missing_row))
 
     def shown(name: str, value: Any) -> Any:
         # A field still missing starts empty: the assumed value is a placeholder.

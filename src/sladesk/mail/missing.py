@@ -13,9 +13,15 @@ from typing import Any
 
 from sladesk.mail.models import MissingInformation
 
+# Passed for `row` when the caller has not read the ticket's missing-information row.
+UNREAD: Any = object()
 
-def outstanding_fields(ticket: Any) -> list[str]:
-    row = MissingInformation.objects.filter(ticket=ticket).first()
+
+def outstanding_fields(ticket: Any, row: Any = UNREAD) -> list[str]:
+    """The fields the ticket still lacks; `row`: its missing-information row when the
+    caller has already read it (None: it has none)."""
+    if row is UNREAD:
+        row = MissingInformation.objects.filter(ticket=ticket).first()
     return [] if row is None or row.complete else [f["field"] for f in row.outstanding]
 
 

@@ -18,9 +18,10 @@ def missing_information_for(user: Any, ticket: Any) -> MissingInformation | None
     """What an emailed ticket lacks: shown to whoever may see the ticket."""
     from sladesk.tickets.selectors import tickets_visible_to
 
-    if not tickets_visible_to(user).filter(pk=ticket.pk).exists():
-        return None
-    return MissingInformation.objects.filter(ticket=ticket).first()
+    # One query: the visibility check is a subquery of the lookup.
+    return MissingInformation.objects.filter(
+        ticket=ticket, ticket__in=tickets_visible_to(user).filter(pk=ticket.pk)
+    ).first()
 
 
 def quarantine_visible_to(user: Any) -> QuerySet[InboundMessage]:

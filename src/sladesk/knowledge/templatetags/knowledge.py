@@ -65,9 +65,10 @@ def kb_console(context: Any, ticket: Any) -> dict[str, Any]:
     user = context.get("user")
     if not selectors.is_helpdesk(user):
         return {}
+    links = selectors.linked_articles(user, ticket)
     return {
-        "workarounds": selectors.workarounds_for(user, ticket),
-        "links": selectors.linked_articles(user, ticket),
+        "workarounds": selectors.workarounds_in(links),
+        "links": links,
         "checklist": selectors.checklist_answers_for(user, ticket),
         "can_link": user.can(Capability.LINK_ARTICLE),
         "can_draft": user.can(Capability.MANAGE_KNOWLEDGE)
