@@ -31,6 +31,8 @@ settings.configure(
             "USER": "postgres",
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
+            # As sladesk connects to PostgreSQL (src/sladesk/settings.py).
+            "OPTIONS": {"server_side_binding": True, "prepare_threshold": 5},
         }
     },
     USE_TZ=True,

@@ -118,3 +118,30 @@ def test_serve_takes_its_process_and_thread_counts_from_the_environment(monkeypa
     monkeypatch.setattr(os, "cpu_count", lambda: 3)
 
     assert _serve_defaults(monkeypatch, SLADESK_WORKERS="5", SLADESK_THREADS="4") == (5, 4)
+
+
+_DB_OPTIONS = (
+    "from django.conf import settings; o = settings.DATABASES['default'].get('OPTIONS', {}); "
+    "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+)
+
+
+@pytest.mark.parametrize(
+    ("database_url", "prepared", "expected"),
+    [
+        ("postgres://app@db.example:5432/sladesk", None, "True 5\n"),
+        ("postgres://app@db.example:5432/sladesk", "false", "None None\n"),
+        ("sqlite:///{tmp}/x.sqlite3", None, "None None\n"),
+    ],
+    ids=["postgresql-prepares", "turned-off-for-a-pooler", "sqlite-unaffected"],
+)
+def test_postgresql_connections_prepare_their_frequent_statements_unless_turned_off(
+    tmp_path, database_url, prepared, expected
+):
+    env = {"DATABASE_URL": database_url.format(tmp=tmp_path), "SLADESK_VAR_DIR": str(tmp_path)}
+    if prepared is not None:
+        env["SLADESK_DB_PREPARED_STATEMENTS"] = prepared
+    result = _run("import django; django.setup(); " + _DB_OPTIONS, **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected
