@@ -133,6 +133,7 @@ def server_env(url: str, conn_max_age: int) -> dict[str, str]:
         "SLADESK_API_RATE_LIMIT": "0",
         "SLADESK_DB_CONN_MAX_AGE": str(conn_max_age),
         "SLADESK_LOG_LEVEL": "WARNING",
+        **{k: v for k, v in os.environ.items() if k == "SLADESK_DB_PREPARED_STATEMENTS"},
     }
 
 
