@@ -214,7 +214,11 @@ def load_tickets(w: dict[str, Any]) -> dict[str, Any]:
         "reopen_count": 0,
         "resolution": "",
     }
-    fields = [f for f in Ticket._meta.concrete_fields if f.column != "id"]
+    fields = [
+        f
+        for f in Ticket._meta.concrete_fields
+        if f.column != "id" and not getattr(f, "generated", False)  # the database fills these
+    ]
     columns = [f.column for f in fields]
     companies = [c.pk for c in w["companies"]]
     contacts = [c.pk for c in w["contacts"]]

@@ -27,16 +27,7 @@ from django.db.models import (
 from sladesk.accounts.models import User
 from sladesk.accounts.roles import HELPDESK_ROLES, Capability
 from sladesk.queue.models import AgentStatus
-from sladesk.tickets.models import OPEN_STATUSES, Priority, Ticket
-
-PRIORITY_RANK = Case(
-    When(priority=Priority.CRITICAL, then=Value(0)),
-    When(priority=Priority.MAJOR, then=Value(1)),
-    When(priority=Priority.NORMAL, then=Value(2)),
-    When(priority=Priority.MINOR, then=Value(3)),
-    default=Value(4),
-    output_field=IntegerField(),
-)
+from sladesk.tickets.models import OPEN_STATUSES, Ticket
 
 
 def _active(user: Any) -> bool:
@@ -55,7 +46,7 @@ def awaiting_response_order(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     `ticket_queue_order` partial index instead of sorting the whole queue.
     """
     return tickets.filter(responded_at__isnull=True).order_by(
-        F("response_due").asc(nulls_last=True), PRIORITY_RANK, "logged_at", "id"
+        F("response_due").asc(nulls_last=True), "priority_rank", "logged_at", "id"
     )
 
 
@@ -68,7 +59,7 @@ def in_queue_order(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
         output_field=IntegerField(),
     )
     return tickets.order_by(
-        responded_last, F("response_due").asc(nulls_last=True), PRIORITY_RANK, "logged_at", "id"
+        responded_last, F("response_due").asc(nulls_last=True), "priority_rank", "logged_at", "id"
     )
 
 

@@ -121,6 +121,21 @@ class Ticket(models.Model):
 
     proposed_priority = models.CharField(max_length=20, choices=Priority.choices, blank=True)
     priority = models.CharField(max_length=20, choices=Priority.choices, default=Priority.NORMAL)
+    # The queue's order after the due time (critical first). Kept by the database, so the
+    # `ticket_queue_order` index can hold the queue's whole order: tickets logged out of
+    # hours share one due time, and without the rank in the index each take next sorted
+    # all of them (docs/benchmarks.md, "Scale").
+    priority_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(priority=Priority.CRITICAL, then=models.Value(0)),
+            models.When(priority=Priority.MAJOR, then=models.Value(1)),
+            models.When(priority=Priority.NORMAL, then=models.Value(2)),
+            models.When(priority=Priority.MINOR, then=models.Value(3)),
+            default=models.Value(4),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
     )
@@ -183,7 +198,7 @@ class Ticket(models.Model):
             # PostgreSQL sorts NULLs last in ascending order: this index serves the queue's
             # "ORDER BY response_due ASC NULLS LAST". (SQLite refuses NULLS LAST in an index.)
             models.Index(
-                fields=["response_due", "logged_at", "id"],
+                fields=["response_due", "priority_rank", "logged_at", "id"],
                 name="ticket_queue_order",
                 condition=Q(
                     assignee__isnull=True,
