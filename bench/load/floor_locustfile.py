@@ -4,18 +4,9 @@ bench/load/locustfile.py, posted back to back to the floor service's two endpoin
 from __future__ import annotations
 
 from locust import FastHttpUser, constant, task
+from ticket_body import ticket_body  # bench/load/, on locust's path
 
-BODY = {
-    "module_id": 1,
-    "version": "5.2",
-    "overview": "Agent Desktop freezes when a call is transferred",
-    "description": "Logged by the load test.",
-    "affected": "several_pcs",
-    "problem_since": "2026-11-19T08:30:00Z",
-    "error_details": "No error message is shown.",
-    "business_impact": "Transfers fail for one team.",
-    "proposed_priority": "major",
-}
+BODY = ticket_body(1)
 
 
 class OneInsertUser(FastHttpUser):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from locust import FastHttpUser, HttpUser, constant, constant_throughput, task
+from ticket_body import ticket_body  # bench/load/, on locust's path
 
 CONFIG: dict[str, Any] = json.loads(Path(os.environ["SLADESK_BENCH_CONFIG"]).read_text())
 # Requests per second per user (SLADESK_BENCH_PACE, set by the runner for a paced phase);
@@ -57,17 +58,7 @@ class LogTicketUser(_TokenUser):
     def log_ticket(self) -> None:
         self.client.post(
             "/api/v1/tickets",
-            json={
-                "module_id": self.rng.choice(CONFIG["modules"]),
-                "version": "5.2",
-                "overview": "Agent Desktop freezes when a call is transferred",
-                "description": "Logged by the load test.",
-                "affected": "several_pcs",
-                "problem_since": "2026-11-19T08:30:00Z",
-                "error_details": "No error message is shown.",
-                "business_impact": "Transfers fail for one team.",
-                "proposed_priority": "major",
-            },
+            json=ticket_body(self.rng.choice(CONFIG["modules"])),
             headers=self.auth_headers,
             name="POST /api/v1/tickets (log a ticket)",
         )
