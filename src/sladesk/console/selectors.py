@@ -107,10 +107,6 @@ class QueueGroups:
     waiting: list[Ticket] = field(default_factory=list)
     responded: list[Ticket] = field(default_factory=list)
 
-    @property
-    def total(self) -> int:
-        return int(self.page.paginator.count)
-
 
 def console_tickets(
     user: Any,
